@@ -380,19 +380,20 @@ test_tombstones (Fixture       *fx,
   g_assert_true (cdm_store_delete (fx->store, CDM_ENTITY_ORGANISATION, id, &error));
   g_assert_cmpint (outbox_count (fx->store), ==, 2);
   json_object_set_string_member (tomb, "phone", "1");
+  json_object_remove_member (tomb, "deleted");
   g_assert_false (cdm_store_put (fx->store, CDM_ENTITY_ORGANISATION, tomb, NULL, NULL, &error));
   g_assert_error (error, CDM_STORE_ERROR, CDM_STORE_ERROR_DELETED);
   g_clear_error (&error);
 
-  /* Nothing may refer to a deleted partner. */
+  /* A contact logged offline may still refer to a partner deleted
+   * elsewhere: the tombstone is a known record. */
   contact_json = g_strdup_printf ("{\"occurred_at\":\"2020-03-02T09:15:00+01:00\",\"site\":\"centre\","
                                   "\"service\":\"individual_advice\",\"channel\":\"email\",\"referrals\":[\"%s\"]}", id);
   {
     g_autoptr(JsonObject) contact = parse_object (contact_json);
-    g_assert_false (cdm_store_put (fx->store, CDM_ENTITY_CONTACT, contact, NULL, NULL, &error));
-    g_assert_error (error, CDM_STORE_ERROR, CDM_STORE_ERROR_UNKNOWN_REFERENCE);
-    g_clear_error (&error);
-    g_assert_cmpint (cdm_store_count (fx->store, CDM_ENTITY_CONTACT, NULL), ==, 0);
+    g_assert_true (cdm_store_put (fx->store, CDM_ENTITY_CONTACT, contact, NULL, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (cdm_store_count (fx->store, CDM_ENTITY_CONTACT, NULL), ==, 1);
   }
 
   /* Undo puts it back while the delete has not been sent. */
@@ -401,7 +402,47 @@ test_tombstones (Fixture       *fx,
   again = cdm_store_get (fx->store, CDM_ENTITY_ORGANISATION, id, FALSE, &error);
   g_assert_no_error (error);
   g_assert_false (json_object_get_boolean_member (again, "deleted"));
-  g_assert_cmpint (outbox_count (fx->store), ==, 1);
+  g_assert_cmpint (outbox_count (fx->store), ==, 2);
+}
+
+static void
+test_put_tombstone (Fixture       *fx,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) record = parse_object (ORG_JSON);
+  g_autoptr(JsonObject) got = NULL;
+  g_autofree char *id = NULL;
+  CdmPutResult result;
+
+  /* A tombstone arriving for a record the store never had. */
+  json_object_set_string_member (record, "id", "7b0e4c1a-2f7e-4d49-9a51-0c3f1d2e5a66");
+  json_object_set_boolean_member (record, "deleted", TRUE);
+  g_assert_true (cdm_store_put (fx->store, CDM_ENTITY_ORGANISATION, record, &id, &result, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (result, ==, CDM_PUT_CREATED);
+  g_assert_cmpint (cdm_store_count (fx->store, CDM_ENTITY_ORGANISATION, NULL), ==, 0);
+  got = cdm_store_get (fx->store, CDM_ENTITY_ORGANISATION, id, TRUE, &error);
+  g_assert_true (json_object_get_boolean_member (got, "deleted"));
+
+  /* Again: nothing to do. */
+  g_assert_true (cdm_store_put (fx->store, CDM_ENTITY_ORGANISATION, record, NULL, &result, &error));
+  g_assert_cmpint (result, ==, CDM_PUT_UNCHANGED);
+
+  /* A live record written with "deleted": true becomes a tombstone. */
+  g_clear_pointer (&id, g_free);
+  id = put_json (fx->store, CDM_ENTITY_RESOURCE, "{\"kind\":\"book\",\"title\":\"Werken in de bouw\"}");
+  g_clear_pointer (&record, json_object_unref);
+  record = cdm_store_get (fx->store, CDM_ENTITY_RESOURCE, id, FALSE, &error);
+  json_object_set_boolean_member (record, "deleted", TRUE);
+  g_assert_true (cdm_store_put (fx->store, CDM_ENTITY_RESOURCE, record, NULL, &result, &error));
+  g_assert_cmpint (result, ==, CDM_PUT_UPDATED);
+  g_assert_cmpint (cdm_store_count (fx->store, CDM_ENTITY_RESOURCE, NULL), ==, 0);
+
+  /* "deleted" must be a boolean. */
+  json_object_set_string_member (record, "deleted", "yes");
+  g_assert_false (cdm_store_put (fx->store, CDM_ENTITY_RESOURCE, record, NULL, NULL, &error));
+  g_assert_error (error, CDM_RECORD_ERROR, CDM_RECORD_ERROR_WRONG_TYPE);
 }
 
 static void
@@ -627,6 +668,7 @@ main (int    argc,
   ADD ("/store/put/async", test_put_async);
   ADD ("/store/put/queue-changes-off", test_queue_changes_off);
   ADD ("/store/delete/tombstones", test_tombstones);
+  ADD ("/store/delete/put-tombstone", test_put_tombstone);
   ADD ("/store/transaction/rollback", test_transaction_rollback);
   ADD ("/store/integrity", test_integrity);
 #undef ADD

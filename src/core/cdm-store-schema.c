@@ -17,8 +17,11 @@
 
 #include "cdm-store-schema-private.h"
 
+/* rid is the rowid made explicit, so that VACUUM keeps it: the full-text
+ * tables point at records by rowid.  id is the record's identity. */
 #define SYNC_COLUMNS \
-  "  id         TEXT PRIMARY KEY NOT NULL,\n" \
+  "  rid        INTEGER PRIMARY KEY,\n" \
+  "  id         TEXT NOT NULL UNIQUE,\n" \
   "  version    INTEGER NOT NULL DEFAULT 0 CHECK (version >= 0),\n" \
   "  updated_at TEXT NOT NULL,\n" \
   "  updated_by TEXT,\n" \

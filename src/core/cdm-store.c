@@ -1099,7 +1099,7 @@ bind_record (CdmStore     *self,
     }
 }
 
-/* Is @id a live record of @entity?  Sets a readable error if not. */
+/* Does the store know @id as a record of @entity?  Sets a readable error if not. */
 static gboolean
 check_reference (CdmStore    *self,
                  const char  *field,
@@ -1109,13 +1109,13 @@ check_reference (CdmStore    *self,
 {
   sqlite3_stmt *stmt = _cdm_store_prepare (self, get_entity_sql (entity)->exists, error);
   int rc;
-  gboolean live;
+  gboolean known;
 
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
   rc = sqlite3_step (stmt);
-  live = rc == SQLITE_ROW && sqlite3_column_int (stmt, 0) == 0;
+  known = rc == SQLITE_ROW;
   sqlite3_reset (stmt);
 
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -1123,11 +1123,13 @@ check_reference (CdmStore    *self,
       _cdm_store_set_error (error, self->db, rc, _("Reading the store failed"));
       return FALSE;
     }
-  if (!live)
+  /* A tombstone is a record the store knows: a contact logged offline may
+   * refer to a partner that another desk deleted meanwhile, and that
+   * contact must still be written.  Pickers offer live records only. */
+  if (!known)
     {
       g_set_error (error, CDM_STORE_ERROR, CDM_STORE_ERROR_UNKNOWN_REFERENCE,
-                   rc == SQLITE_ROW ? _("%s: the %s %s was deleted")
-                                    : _("%s: there is no %s with id %s"),
+                   _("%s: there is no %s with id %s"),
                    field, cdm_entity_info (entity)->name, id);
       return FALSE;
     }
@@ -1307,6 +1309,13 @@ fill_identity (CdmStore   *self,
     }
 }
 
+static gboolean set_deleted (CdmStore    *self,
+                             CdmEntity    entity,
+                             const char  *id,
+                             gboolean     deleted,
+                             int          state,
+                             GError     **error);
+
 static gboolean
 put_locked (CdmStore      *self,
             CdmEntity      entity,
@@ -1327,11 +1336,27 @@ put_locked (CdmStore      *self,
   CdmPutResult result;
   sqlite3_stmt *stmt;
   gint64 version = 0;
+  gboolean want_deleted = FALSE;
   int rc;
 
   record = cdm_record_normalize (entity, input, error);
   if (record == NULL)
     return FALSE;
+
+  /* "deleted": true writes a tombstone: an export of a store with deleted
+   * records, or a sync page, carries them like any record. */
+  {
+    JsonNode *node = json_object_get_member (input, "deleted");
+    if (node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
+        json_node_get_value_type (node) == G_TYPE_BOOLEAN)
+      want_deleted = json_node_get_boolean (node);
+    else if (node != NULL && !JSON_NODE_HOLDS_NULL (node))
+      {
+        g_set_error (error, CDM_RECORD_ERROR, CDM_RECORD_ERROR_WRONG_TYPE,
+                     _("%s: expected %s"), "deleted", _("true or false"));
+        return FALSE;
+      }
+  }
   fill_identity (self, entity, record);
 
   if (json_object_has_member (record, "id"))
@@ -1353,6 +1378,12 @@ put_locked (CdmStore      *self,
     {
       if (json_object_get_boolean_member (existing, "deleted"))
         {
+          if (want_deleted)
+            {
+              write_end (self, TRUE, NULL);
+              result = CDM_PUT_UNCHANGED;
+              goto done;
+            }
           g_set_error (error, CDM_STORE_ERROR, CDM_STORE_ERROR_DELETED,
                        _("The %s %s was deleted and cannot be written again"), info->name, id);
           goto fail;
@@ -1375,6 +1406,8 @@ put_locked (CdmStore      *self,
 
       if (json_object_get_size (fields) == 0)
         {
+          if (want_deleted)
+            goto delete_existing;
           write_end (self, TRUE, NULL);
           result = CDM_PUT_UNCHANGED;
           goto done;
@@ -1415,8 +1448,9 @@ put_locked (CdmStore      *self,
   sqlite3_bind_int64 (stmt, 2, version);
   sqlite3_bind_text (stmt, 3, now, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 4, self->user, -1, SQLITE_STATIC);
-  sqlite3_bind_int (stmt, 5, 0);
-  sqlite3_bind_int (stmt, 6, state);
+  sqlite3_bind_int (stmt, 5, existing == NULL && want_deleted);
+  sqlite3_bind_int (stmt, 6, existing == NULL && want_deleted && self->queue_changes ?
+                    CDM_SYNC_STATE_DELETED : state);
   bind_record (self, entity, stmt, record);
   rc = sqlite3_step (stmt);
   sqlite3_reset (stmt);
@@ -1442,9 +1476,36 @@ put_locked (CdmStore      *self,
         goto fail;
     }
 
+  if (existing != NULL && want_deleted)
+    goto delete_existing;
+  if (existing == NULL && want_deleted && self->queue_changes)
+    {
+      g_autoptr(JsonObject) tomb = json_object_new ();
+      json_object_set_boolean_member (tomb, "deleted", TRUE);
+      if (!queue_outbox (self, entity, id, "delete", version, tomb, NULL, now, error))
+        goto fail;
+    }
+
   if (!write_end (self, TRUE, error))
     return FALSE;
   result = existing ? CDM_PUT_UPDATED : CDM_PUT_CREATED;
+  goto done;
+
+delete_existing:
+  if (now == NULL)
+    now = now_iso8601 ();
+  {
+    g_autoptr(JsonObject) tomb = json_object_new ();
+    json_object_set_boolean_member (tomb, "deleted", TRUE);
+    if (!set_deleted (self, entity, id, TRUE,
+                      self->queue_changes ? CDM_SYNC_STATE_DELETED : CDM_SYNC_STATE_SYNCED, error) ||
+        (self->queue_changes &&
+         !queue_outbox (self, entity, id, "delete", version, tomb, NULL, now, error)))
+      goto fail;
+  }
+  if (!write_end (self, TRUE, error))
+    return FALSE;
+  result = CDM_PUT_UPDATED;
 
 done:
   if (out_id != NULL)

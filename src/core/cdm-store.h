@@ -142,6 +142,8 @@ typedef enum {
  * null), with its outbox entry, in one durable transaction (or inside the
  * caller's transaction, see cdm_store_begin()).  Writing a record exactly
  * as stored writes nothing, so importing the same data twice is harmless.
+ * With "deleted": true the record is written as (or becomes) a tombstone.
+ * References must name records the store knows, live or tombstoned.
  */
 gboolean  cdm_store_put           (CdmStore      *self,
                                    CdmEntity      entity,
