@@ -51,7 +51,17 @@ gboolean cdm_export_ndjson (CdmStore       *store,
                             GCancellable   *cancellable,
                             GError        **error);
 
-/* CSV (RFC 4180, header row) for ORGANISATION, RESOURCE and CONTACT. */
+/* CSV (RFC 4180, header row) for ORGANISATION, RESOURCE and CONTACT.
+ *
+ * Export writes a UTF-8 byte order mark, a header row and one CRLF row a
+ * record, with the columns of cdm-csv.c in a fixed order.  Import takes the
+ * columns in any order (a stored record keeps the fields the file has no
+ * column for), commas or, when the header has none, semicolons between
+ * cells.  A cell with several values (themes, languages, authors, tags,
+ * referrals, resources...) separates them with ";": a value cannot contain
+ * ";".  Yes/no cells: true/false, yes/no or 1/0; empty is unknown.  Errors
+ * name the line where the row starts, the header being line 1. */
+gboolean cdm_csv_supports  (CdmEntity       entity);
 gboolean cdm_import_csv    (CdmStore        *store,
                             CdmEntity        entity,
                             GInputStream    *input,
