@@ -753,6 +753,37 @@ test_async (Fixture       *fixture,
   g_assert_null (none);
 }
 
+static void
+test_broad_prefix (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *in_title = NULL;
+  g_autoptr(GPtrArray) hits = NULL;
+
+  /* More summary matches than the search scores (1,000), all older than
+   * the one book with the word in its title: that book still comes first,
+   * and the list is full. */
+  g_assert_true (cdm_store_begin (fixture->store, TRUE, &error));
+  for (guint i = 0; i < 1500; i++)
+    {
+      g_autofree char *json = g_strdup_printf ("{\"type\":\"resource\",\"kind\":\"book\","
+                                               "\"title\":\"Dossier %u\","
+                                               "\"summary\":\"Des pistes pour l'apprentissage en alternance.\"}", i);
+      g_free (put (fixture, CDM_ENTITY_RESOURCE, json));
+    }
+  in_title = put (fixture, CDM_ENTITY_RESOURCE,
+                  "{\"type\":\"resource\",\"kind\":\"book\","
+                  "\"title\":\"L'apprentissage, mode d'emploi\"}");
+  g_assert_true (cdm_store_commit (fixture->store, &error));
+
+  hits = search (fixture, CDM_ENTITY_RESOURCE, "ap");
+  g_assert_cmpuint (hits->len, ==, 50);
+  g_assert_cmpstr (((CdmSearchHit *) g_ptr_array_index (hits, 0))->id, ==, in_title);
+  for (guint i = 1; i < hits->len; i++)
+    g_assert_cmpstr (((CdmSearchHit *) g_ptr_array_index (hits, i))->id, !=, in_title);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -768,6 +799,7 @@ main (int   argc,
   ADD ("/search/diacritics", test_diacritics);
   ADD ("/search/prefix", test_prefix);
   ADD ("/search/ranking", test_ranking);
+  ADD ("/search/broad-prefix", test_broad_prefix);
   ADD ("/search/tombstone", test_tombstone);
   ADD ("/search/update", test_update);
   ADD ("/search/people-and-themes", test_people_and_themes);

@@ -236,48 +236,79 @@ _cdm_search_rebuild (CdmStore  *store,
 /* The queries, one per entity.  Weights of bm25 follow the columns of
  * the index: names and titles weigh most, then acronyms, authors, people
  * and tags, then themes and summaries.  rank MATCH sets them for this
- * query only; ORDER BY rank lets FTS5 sort while it scans.  deleted = 0
- * is also asserted here, so that a stale index entry can never show a
- * tombstone. */
+ * query only.  deleted = 0 is also asserted here, so that a stale index
+ * entry can never show a tombstone.
+ *
+ * Ranking costs a bm25 score per matching record, and the first letter or
+ * two typed can match most of a 100,000-book library: scoring them all
+ * takes ~100 ms, far too long between two keystrokes.  So at most
+ * CANDIDATES matches are scored (?3: the materialised subquery stops the
+ * index scan there), and cdm_search() asks first for matches in names and
+ * titles only, then in every column.  Any query that matches fewer than
+ * CANDIDATES records, which is every query of three letters or more on
+ * the centre's own data, is ranked exactly. */
+#define CANDIDATES 1000
+
+#define CANDIDATES_SQL(fts, weights) \
+  "WITH c AS MATERIALIZED (" \
+  "  SELECT rowid, rank FROM " fts \
+  "   WHERE " fts " MATCH ?1 AND rank MATCH '" weights "'" \
+  "   LIMIT ?3) "
+
 static const char organisation_sql[] =
+  CANDIDATES_SQL ("organisations_fts", "bm25(10.0, 10.0, 10.0, 8.0, 2.0, 4.0)")
   "SELECT o.id,"
   "       coalesce (nullif (o.name_fr, ''), nullif (o.name_nl, ''),"
   "                 nullif (o.name_en, ''), o.acronym, ''),"
   "       o.acronym,"
-  "       organisations_fts.rank"
-  "  FROM organisations_fts JOIN organisations AS o ON o.rowid = organisations_fts.rowid"
-  " WHERE organisations_fts MATCH ?1"
-  "   AND organisations_fts.rank MATCH 'bm25(10.0, 10.0, 10.0, 8.0, 2.0, 4.0)'"
-  "   AND o.deleted = 0"
-  " ORDER BY organisations_fts.rank"
+  "       c.rank"
+  "  FROM c JOIN organisations AS o ON o.rowid = c.rowid"
+  " WHERE o.deleted = 0"
+  " ORDER BY c.rank"
   " LIMIT ?2";
 
 static const char resource_sql[] =
+  CANDIDATES_SQL ("resources_fts", "bm25(10.0, 5.0, 1.0, 3.0)")
   "SELECT r.id,"
   "       r.title,"
   "       CASE WHEN json_valid (r.authors) THEN"
   "         (SELECT group_concat (value, ', ') FROM json_each (r.authors) WHERE type = 'text')"
   "       ELSE r.authors END,"
-  "       resources_fts.rank"
-  "  FROM resources_fts JOIN resources AS r ON r.rowid = resources_fts.rowid"
-  " WHERE resources_fts MATCH ?1"
-  "   AND resources_fts.rank MATCH 'bm25(10.0, 5.0, 1.0, 3.0)'"
-  "   AND r.deleted = 0"
-  " ORDER BY resources_fts.rank"
+  "       c.rank"
+  "  FROM c JOIN resources AS r ON r.rowid = c.rowid"
+  " WHERE r.deleted = 0"
+  " ORDER BY c.rank"
   " LIMIT ?2";
 
 static const char activity_sql[] =
+  CANDIDATES_SQL ("activities_fts", "bm25(10.0, 10.0, 10.0, 1.0)")
   "SELECT a.id,"
   "       coalesce (nullif (a.title_fr, ''), nullif (a.title_nl, ''),"
   "                 nullif (a.title_en, ''), ''),"
   "       a.day,"
-  "       activities_fts.rank"
-  "  FROM activities_fts JOIN activities AS a ON a.rowid = activities_fts.rowid"
-  " WHERE activities_fts MATCH ?1"
-  "   AND activities_fts.rank MATCH 'bm25(10.0, 10.0, 10.0, 1.0)'"
-  "   AND a.deleted = 0"
-  " ORDER BY activities_fts.rank"
+  "       c.rank"
+  "  FROM c JOIN activities AS a ON a.rowid = c.rowid"
+  " WHERE a.deleted = 0"
+  " ORDER BY c.rank"
   " LIMIT ?2";
+
+/* The columns that name a record, for the first pass. */
+static const char *
+title_columns (CdmEntity entity)
+{
+  switch (entity)
+    {
+    case CDM_ENTITY_ORGANISATION:
+      return "{name_fr name_nl name_en acronym}";
+    case CDM_ENTITY_RESOURCE:
+      return "{title}";
+    case CDM_ENTITY_ACTIVITY:
+      return "{title_fr title_nl title_en}";
+    default:
+      g_assert_not_reached ();
+    }
+  return NULL;
+}
 
 void
 cdm_search_hit_free (CdmSearchHit *hit)
@@ -382,20 +413,22 @@ is_fts_syntax_error (sqlite3 *db,
          g_str_has_prefix (sqlite3_errmsg (db), "fts5:");
 }
 
-/* Appends at most @limit hits of @entity to @hits.  Called with the store
- * locked. */
+/* Appends to @hits at most @limit hits of @entity matching @match that
+ * are not in @seen yet.  Called with the store locked. */
 static gboolean
-search_entity (CdmStore      *store,
-               CdmEntity      entity,
-               const char    *match,
-               guint          limit,
-               GPtrArray     *hits,
-               GCancellable  *cancellable,
-               GError       **error)
+search_pass (CdmStore      *store,
+             CdmEntity      entity,
+             const char    *match,
+             guint          limit,
+             GHashTable    *seen,
+             GPtrArray     *hits,
+             GCancellable  *cancellable,
+             GError       **error)
 {
   sqlite3 *db = _cdm_store_get_db (store);
   sqlite3_stmt *stmt;
   const char *sql;
+  guint added = 0;
   int rc;
 
   switch (entity)
@@ -418,19 +451,30 @@ search_entity (CdmStore      *store,
     return FALSE;
 
   sqlite3_bind_text (stmt, 1, match, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 2, limit);
+  /* The hits of a previous pass may come back: ask for enough. */
+  sqlite3_bind_int64 (stmt, 2, limit + g_hash_table_size (seen));
+  sqlite3_bind_int64 (stmt, 3, CANDIDATES);
 
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  while (added < limit && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      CdmSearchHit *hit = g_new0 (CdmSearchHit, 1);
+      const char *id = (const char *) sqlite3_column_text (stmt, 0);
+      CdmSearchHit *hit;
 
+      if (g_hash_table_contains (seen, id))
+        continue;
+
+      hit = g_new0 (CdmSearchHit, 1);
       hit->entity = entity;
-      hit->id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      hit->id = g_strdup (id);
       hit->title = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
       hit->detail = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
       hit->rank = sqlite3_column_double (stmt, 3);
+      g_hash_table_add (seen, hit->id);
       g_ptr_array_add (hits, hit);
+      added++;
     }
+  if (added == limit)
+    rc = SQLITE_DONE;
 
   if (rc != SQLITE_DONE)
     {
@@ -458,6 +502,37 @@ search_entity (CdmStore      *store,
     }
 
   sqlite3_reset (stmt);
+  return TRUE;
+}
+
+/* Appends at most @limit hits of @entity: those whose name or title
+ * matches first, ranked among themselves, then matches in other columns.
+ * A hit found in names always ranks before one found elsewhere, so its
+ * rank is shifted below every rank of the second pass. */
+static gboolean
+search_entity (CdmStore      *store,
+               CdmEntity      entity,
+               const char    *match,
+               guint          limit,
+               GPtrArray     *hits,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autofree char *in_titles = g_strdup_printf ("%s : (%s)", title_columns (entity), match);
+  guint first = hits->len;
+
+  if (!search_pass (store, entity, in_titles, limit, seen, hits, cancellable, error))
+    return FALSE;
+
+  /* bm25 is negative, better when lower: keep title hits in front. */
+  for (guint i = first; i < hits->len; i++)
+    ((CdmSearchHit *) hits->pdata[i])->rank -= 1e6;
+
+  if (hits->len - first < limit &&
+      !search_pass (store, entity, match, limit - (hits->len - first), seen, hits, cancellable, error))
+    return FALSE;
+
   return TRUE;
 }
 
