@@ -210,10 +210,13 @@ copy_without_nulls (JsonNode *node)
             JsonNode *element = json_array_get_element (array, i);
             JsonNode *kept = copy_without_nulls (element);
 
-            if (kept == NULL)
-              kept = JSON_NODE_HOLDS_OBJECT (element)
-                       ? json_node_init_object (json_node_alloc (), json_object_new ())
-                       : json_node_new (JSON_NODE_NULL);
+            if (kept == NULL && JSON_NODE_HOLDS_OBJECT (element))
+              {
+                kept = json_node_new (JSON_NODE_OBJECT);
+                json_node_take_object (kept, json_object_new ());
+              }
+            else if (kept == NULL)
+              kept = json_node_new (JSON_NODE_NULL);
             json_array_add_element (copy, kept);
           }
         return json_node_init_array (json_node_alloc (), copy);

@@ -888,7 +888,8 @@ cdm_record_normalize (CdmEntity    entity,
             case CDM_FIELD_STRINGS:
             case CDM_FIELD_PEOPLE:
             case CDM_FIELD_REFS:
-              clean = json_node_init_array (json_node_alloc (), json_array_new ());
+              clean = json_node_new (JSON_NODE_ARRAY);
+              json_node_take_array (clean, json_array_new ());
               break;
             case CDM_FIELD_BOOL:
               if (g_str_equal (f->name, "active"))
@@ -896,7 +897,8 @@ cdm_record_normalize (CdmEntity    entity,
               break;
             case CDM_FIELD_PROFILE:
               {
-                JsonNode *empty = json_node_init_object (json_node_alloc (), json_object_new ());
+                JsonNode *empty = json_node_new (JSON_NODE_OBJECT);
+                json_node_take_object (empty, json_object_new ());
                 normalize_profile (f->name, empty, &clean, NULL);
                 json_node_unref (empty);
               }

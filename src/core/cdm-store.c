@@ -829,12 +829,14 @@ column_json_node (sqlite3_stmt *stmt,
                   int           col)
 {
   const char *text = (const char *) sqlite3_column_text (stmt, col);
-  JsonNode *node;
+  JsonNode *node = text != NULL ? json_from_string (text, NULL) : NULL;
 
-  if (text == NULL)
-    return json_node_init_array (json_node_alloc (), json_array_new ());
-  node = json_from_string (text, NULL);
-  return node ? node : json_node_init_array (json_node_alloc (), json_array_new ());
+  if (node == NULL)
+    {
+      node = json_node_new (JSON_NODE_ARRAY);
+      json_node_take_array (node, json_array_new ());
+    }
+  return node;
 }
 
 static JsonNode *
