@@ -12,9 +12,37 @@
 
 G_BEGIN_DECLS
 
-/* The centre's partners, the 2020 activities, a library of ~1,600
- * resources and a year of contacts, tallies and attendance shaped like
- * the 2020 report, closures included. */
+#define CDM_DEMO_ERROR (cdm_demo_error_quark ())
+
+/**
+ * CdmDemoError:
+ * @CDM_DEMO_ERROR_INVALID_OPTIONS: a year or a count is out of range
+ * @CDM_DEMO_ERROR_NOT_EMPTY: the store already holds records that are not
+ *   demo data; demo and generated records are never mixed with real ones
+ */
+typedef enum {
+  CDM_DEMO_ERROR_INVALID_OPTIONS,
+  CDM_DEMO_ERROR_NOT_EMPTY,
+} CdmDemoError;
+
+GQuark cdm_demo_error_quark (void);
+
+/**
+ * cdm_demo_fill:
+ * @year: the year to fill, 1900–2199 (the years a timestamp may have)
+ *
+ * The centre's partners, desks and staff, the 2020 programme of group
+ * activities, a library of 1,600 resources and a year of contacts,
+ * tallies, attendance and satisfaction responses shaped like the 2020
+ * report, closures included.  The same @year always gives the same
+ * records (fixed seed, ids derived from names), except that what lies
+ * after the present moment is not yet counted: activities still to come
+ * are planned, and no contact, tally or response is made for them.
+ *
+ * Runs in one transaction: on error or cancellation nothing is written.
+ * Filling a demo store again changes nothing.  A store with other
+ * records is refused with %CDM_DEMO_ERROR_NOT_EMPTY.
+ */
 gboolean cdm_demo_fill (CdmStore      *store,
                         int            year,
                         GCancellable  *cancellable,
@@ -29,7 +57,18 @@ typedef struct {
   guint32 seed;
 } CdmGenerateOptions;
 
-/* Random but plausible records at any scale, in large transactions. */
+/**
+ * cdm_demo_generate:
+ * @options: how many of each; a count may be 0.  Contacts without
+ *   partners have no referrals, without resources no handed-over
+ *   resources; activities without partners have no organisers.
+ *
+ * Random but plausible records at any scale (benchmarks), all dated in
+ * @options->year and reproducible from @options->seed.  Rows are written
+ * directly, in one transaction, with the search index kept by its
+ * triggers; cancellation is honoured between batches and leaves the store
+ * as it was.  The store must be empty (%CDM_DEMO_ERROR_NOT_EMPTY).
+ */
 gboolean cdm_demo_generate (CdmStore                  *store,
                             const CdmGenerateOptions  *options,
                             GCancellable              *cancellable,
