@@ -451,7 +451,7 @@ cell_to_node (const ActiveColumn  *column,
   if (kind_is_list (column->kind))
     {
       g_auto(GStrv) items = g_strsplit (cell, ";", -1);
-      JsonArray *array = json_array_new ();
+      g_autoptr(JsonArray) array = json_array_new ();
 
       for (guint i = 0; items[i] != NULL; i++)
         {
