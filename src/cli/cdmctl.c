@@ -75,7 +75,9 @@ status_for_error (const GError *error)
 {
   if (error->domain == G_OPTION_ERROR ||
       error->domain == CDM_RECORD_ERROR ||
-      error->domain == CDM_IMPORT_ERROR)
+      error->domain == CDM_IMPORT_ERROR ||
+      error->domain == CDM_DEMO_ERROR ||
+      error->domain == CDM_REPORT_ERROR)
     return STATUS_BAD_INPUT;
 
   /* The store refuses these writes because of what the user asked for,
@@ -409,7 +411,7 @@ command_demo (const Command *command,
     return status;
   if (argc > 1)
     return fail_usage (command, _("demo takes no arguments"));
-  if (!check_range ("--year", year, 1900, 9999, &error))
+  if (!check_range ("--year", year, 1900, 2199, &error))
     return fail_usage (command, error->message);
 
   store = open_store (&error);
@@ -476,7 +478,7 @@ command_generate (const Command *command,
       !check_range ("--resources", resources, 0, G_MAXINT, &error) ||
       !check_range ("--partners", partners, 0, G_MAXINT, &error) ||
       !check_range ("--activities", activities, 0, G_MAXINT, &error) ||
-      !check_range ("--year", year, 1900, 9999, &error) ||
+      !check_range ("--year", year, 1900, 2199, &error) ||
       !check_range ("--seed", seed, 0, G_MAXUINT32, &error))
     return fail_usage (command, error->message);
   if (contacts + (gint64) resources + partners + activities == 0)
