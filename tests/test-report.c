@@ -2,14 +2,20 @@
 /* The figures of DESIGN.md section 4: the published 2020 figures from a
  * store built to them, the day boundaries in Brussels time, tombstones,
  * remote requests, satisfaction, profile shares, closures, the objective,
- * and the JSON, text and CSV forms of a report. */
+ * the JSON, text and CSV forms of a report, and the per-day contact
+ * figures (contact_stats) against a count of the contacts themselves
+ * through every kind of write. */
 #include "config.h"
 
 #include <glib/gstdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <sqlite3.h>
+
+#include "cdm-interchange.h"
 #include "cdm-report.h"
+#include "cdm-report-private.h"
 #include "fixture-2020.h"
 
 typedef struct {
@@ -975,6 +981,746 @@ test_cancelled (Fixture       *fx,
   g_assert_cmpint (cdm_report_get_total_contacts (report), ==, 29523);
 }
 
+/* The per-day contact figures.  The report reads contact figures from
+ * contact_stats, kept by triggers; after every kind of write it must be
+ * the report a count of the contacts themselves gives. */
+
+/* contact_stats recounted from the live contacts, with the keys written
+ * out again here rather than taken from the schema: rows (day, key, n)
+ * that one side has and the other has not. */
+static const char stats_mismatch_sql[] =
+  "WITH k (day, key) AS ("
+  "  SELECT day, 'channel:' || service || ':' || channel FROM contacts WHERE deleted = 0"
+  "  UNION ALL SELECT day, 'programmes:' || programmes FROM contacts WHERE deleted = 0 AND programmes <> 0"
+  "  UNION ALL SELECT day, 'gender:' || ifnull (p_gender, '') FROM contacts WHERE deleted = 0"
+  "  UNION ALL SELECT day, 'age_band:' || ifnull (p_age_band, '') FROM contacts WHERE deleted = 0"
+  "  UNION ALL SELECT day, 'region:' || ifnull (p_region, '') FROM contacts WHERE deleted = 0"
+  "  UNION ALL SELECT day, 'status:' || ifnull (p_status, '') FROM contacts WHERE deleted = 0"
+  "  UNION ALL SELECT day, 'education:' || ifnull (p_education, '') FROM contacts WHERE deleted = 0"
+  "  UNION ALL SELECT day, 'foreign_diploma:' || ifnull (p_foreign_diploma, '') FROM contacts WHERE deleted = 0"
+  "  UNION ALL SELECT day, 'language:' || ifnull (p_language, '') FROM contacts WHERE deleted = 0"
+  "  UNION ALL SELECT day, 'first_visit:' || ifnull (p_first_visit, '') FROM contacts WHERE deleted = 0"
+  "  UNION ALL SELECT day, 'heard_from:' || ifnull (p_heard_from, '') FROM contacts WHERE deleted = 0"
+  "  UNION ALL SELECT received_day, CASE WHEN answered_unix IS NULL THEN 'remote:unanswered'"
+  "                                      WHEN answered_unix - received_unix <= 48 * 3600 THEN 'remote:within_48h'"
+  "                                      ELSE 'remote:answered_late' END"
+  "    FROM contacts WHERE deleted = 0 AND received_day IS NOT NULL),"
+  " expected (day, key, n) AS (SELECT day, key, count (*) FROM k GROUP BY 1, 2) "
+  "SELECT 'missing', * FROM (SELECT * FROM expected EXCEPT SELECT * FROM contact_stats) "
+  "UNION ALL "
+  "SELECT 'extra', * FROM (SELECT * FROM contact_stats EXCEPT SELECT * FROM expected) "
+  "LIMIT 10";
+
+/* Every row of contact_stats is the count of its day and key, and no
+ * other row is there (zero counts included), read on a connection of
+ * its own, so only what was committed. */
+static void
+assert_stats_table_exact (const char *path)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  GString *mismatches = g_string_new (NULL);
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, stats_mismatch_sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_string_append_printf (mismatches, "%s %s %s %lld; ",
+                            sqlite3_column_text (stmt, 0), sqlite3_column_text (stmt, 1),
+                            sqlite3_column_text (stmt, 2), (long long) sqlite3_column_int64 (stmt, 3));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  g_assert_cmpstr (mismatches->str, ==, "");
+  g_string_free (mismatches, TRUE);
+}
+
+/* The path of the first place where @a and @b differ ("remote.unanswered",
+ * "months.3.by_channel.chat"), or NULL. (transfer full) */
+static char *
+first_difference (JsonNode   *a,
+                  JsonNode   *b,
+                  const char *path)
+{
+  if (JSON_NODE_TYPE (a) != JSON_NODE_TYPE (b))
+    return g_strdup (path);
+
+  if (JSON_NODE_HOLDS_OBJECT (a))
+    {
+      JsonObject *oa = json_node_get_object (a);
+      JsonObject *ob = json_node_get_object (b);
+      g_autoptr(GList) members = json_object_get_members (oa);
+
+      if (json_object_get_size (oa) != json_object_get_size (ob))
+        return g_strdup (path);
+      for (GList *l = members; l != NULL; l = l->next)
+        {
+          g_autofree char *child = g_strconcat (path, *path != '\0' ? "." : "", l->data, NULL);
+          char *found;
+
+          if (!json_object_has_member (ob, l->data))
+            return g_steal_pointer (&child);
+          found = first_difference (json_object_get_member (oa, l->data),
+                                    json_object_get_member (ob, l->data), child);
+          if (found != NULL)
+            return found;
+        }
+      return NULL;
+    }
+
+  if (JSON_NODE_HOLDS_ARRAY (a))
+    {
+      JsonArray *aa = json_node_get_array (a);
+      JsonArray *ab = json_node_get_array (b);
+
+      if (json_array_get_length (aa) != json_array_get_length (ab))
+        return g_strdup (path);
+      for (guint i = 0; i < json_array_get_length (aa); i++)
+        {
+          g_autofree char *child = g_strdup_printf ("%s.%u", path, i);
+          char *found = first_difference (json_array_get_element (aa, i),
+                                          json_array_get_element (ab, i), child);
+
+          if (found != NULL)
+            return found;
+        }
+      return NULL;
+    }
+
+  return json_node_equal (a, b) ? NULL : g_strdup (path);
+}
+
+/* The report of @year from contact_stats is the recount's. */
+static void
+assert_report_exact (CdmStore *store,
+                     int       year)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CdmReport) fast = compute (store, year);
+  g_autoptr(CdmReport) slow = _cdm_report_compute_recount (store, year, NULL, &error);
+  g_autoptr(JsonNode) a = json_node_alloc ();
+  g_autoptr(JsonNode) b = json_node_alloc ();
+
+  g_assert_no_error (error);
+  g_assert_nonnull (slow);
+  json_node_take_object (a, cdm_report_to_json (fast));
+  json_node_take_object (b, cdm_report_to_json (slow));
+  if (!json_node_equal (a, b))
+    {
+      g_autofree char *where = first_difference (a, b, "");
+      g_autofree char *fast_value = NULL;
+      g_autofree char *slow_value = NULL;
+
+      if (where != NULL && *where != '\0')
+        {
+          fast_value = json_to_string (member (json_node_get_object (a), where), FALSE);
+          slow_value = json_to_string (member (json_node_get_object (b), where), FALSE);
+        }
+      g_error ("the report of %d from contact_stats differs from the recount at “%s”: %s, recounted %s",
+               year, where != NULL ? where : "", fast_value != NULL ? fast_value : "",
+               slow_value != NULL ? slow_value : "");
+    }
+}
+
+static void
+assert_same_json (JsonObject *a,
+                  JsonObject *b)
+{
+  g_autoptr(JsonNode) na = json_node_init_object (json_node_alloc (), a);
+  g_autoptr(JsonNode) nb = json_node_init_object (json_node_alloc (), b);
+
+  g_assert_true (json_node_equal (na, nb));
+}
+
+/* The reports of @first_year..@last_year are the recount's, and the
+ * table itself is exact. */
+static void
+assert_stats_exact (Fixture *fx,
+                    int      first_year,
+                    int      last_year)
+{
+  for (int year = first_year; year <= last_year; year++)
+    assert_report_exact (fx->store, year);
+  assert_stats_table_exact (fx->path);
+}
+
+static JsonObject *
+get_contact (CdmStore   *store,
+             const char *id)
+{
+  g_autoptr(GError) error = NULL;
+  JsonObject *record = cdm_store_get (store, CDM_ENTITY_CONTACT, id, FALSE, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (record);
+  return record;
+}
+
+static void
+put_record (CdmStore   *store,
+            JsonObject *record)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (cdm_store_put (store, CDM_ENTITY_CONTACT, record, NULL, NULL, &error));
+  g_assert_no_error (error);
+}
+
+static gboolean
+collect_id (JsonObject *record,
+            gpointer    user_data)
+{
+  g_ptr_array_add (user_data, g_strdup (json_object_get_string_member (record, "id")));
+  return TRUE;
+}
+
+/* The ids of the store's live contacts, in creation order. */
+static GPtrArray *
+contact_ids (CdmStore *store)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray *ids = g_ptr_array_new_with_free_func (g_free);
+
+  g_assert_true (cdm_store_foreach (store, CDM_ENTITY_CONTACT, FALSE, collect_id, ids, NULL, &error));
+  g_assert_no_error (error);
+  return ids;
+}
+
+/* The figure at @path ("individual_advice.total") of @year. */
+static gint64
+report_int (CdmStore   *store,
+            int         year,
+            const char *path)
+{
+  g_autoptr(JsonObject) json = compute_json (store, year);
+
+  return get_int (json, path);
+}
+
+static void
+test_stats_fixture (Fixture       *fx,
+                    gconstpointer  data)
+{
+  assert_stats_exact (fx, 2019, 2021);
+}
+
+/* Edits move counts between keys, days, months and years. */
+static void
+test_stats_edits (Fixture       *fx,
+                  gconstpointer  data)
+{
+  g_autoptr(GPtrArray) ids = contact_ids (fx->store);
+  gint64 chats = report_int (fx->store, 2020, "individual_advice.by_channel.chat");
+  gint64 advice_2021 = report_int (fx->store, 2021, "individual_advice.total");
+
+  g_assert_cmpuint (ids->len, >, 100);
+
+  /* The channel changed: one chat more. */
+  {
+    g_autoptr(JsonObject) c = get_contact (fx->store, ids->pdata[0]);
+
+    g_assert_cmpstr (json_object_get_string_member (c, "service"), ==, "individual_advice");
+    g_assert_cmpstr (json_object_get_string_member (c, "channel"), !=, "chat");
+    json_object_set_string_member (c, "channel", "chat");
+    put_record (fx->store, c);
+  }
+  g_assert_cmpint (report_int (fx->store, 2020, "individual_advice.by_channel.chat"), ==, chats + 1);
+  assert_report_exact (fx->store, 2020);
+
+  /* The profile filled in, changed, then emptied. */
+  for (guint i = 1; i <= 3; i++)
+    {
+      g_autoptr(JsonObject) c = get_contact (fx->store, ids->pdata[i]);
+      g_autoptr(JsonObject) profile = parse_object (
+        i == 1 ? "{\"gender\":\"x\",\"age_band\":\"50_plus\",\"region\":\"abroad\",\"status\":\"student\","
+                 "\"education\":\"primary\",\"foreign_diploma\":true,\"language\":\"es\","
+                 "\"first_visit\":false,\"heard_from\":\"campaign\"}"
+        : i == 2 ? "{\"gender\":\"m\",\"language\":\"nl\"}"
+        : "{}");
+
+      json_object_set_object_member (c, "profile", g_steal_pointer (&profile));
+      put_record (fx->store, c);
+      assert_report_exact (fx->store, 2020);
+    }
+
+  /* Programmes, service, the remote request and its answer. */
+  {
+    g_autoptr(JsonObject) c = get_contact (fx->store, ids->pdata[4]);
+    g_autoptr(JsonObject) remote = get_contact (fx->store, ids->pdata[5]);
+
+    json_object_set_array_member (c, "programmes", json_array_new ());
+    json_array_add_string_element (json_object_get_array_member (c, "programmes"), "neet");
+    json_array_add_string_element (json_object_get_array_member (c, "programmes"), "schools");
+    json_object_set_string_member (c, "service", "multimedia");
+    put_record (fx->store, c);
+    assert_report_exact (fx->store, 2020);
+
+    json_object_set_string_member (remote, "occurred_at", "2020-06-03T10:00:00+02:00");
+    json_object_set_string_member (remote, "received_at", "2020-05-29T10:00:00+02:00");
+    json_object_set_null_member (remote, "answered_at");
+    put_record (fx->store, remote);
+    assert_report_exact (fx->store, 2020);
+    json_object_set_string_member (remote, "answered_at", "2020-05-30T10:00:00+02:00");
+    put_record (fx->store, remote);
+    assert_report_exact (fx->store, 2020);
+    json_object_set_null_member (remote, "received_at");
+    json_object_set_null_member (remote, "answered_at");
+    put_record (fx->store, remote);
+    assert_report_exact (fx->store, 2020);
+  }
+
+  /* To another month, then to another year (Brussels time). */
+  {
+    g_autoptr(JsonObject) c = get_contact (fx->store, ids->pdata[6]);
+
+    json_object_set_string_member (c, "occurred_at", "2020-09-15T12:00:00+02:00");
+    put_record (fx->store, c);
+    assert_report_exact (fx->store, 2020);
+    json_object_set_string_member (c, "service", "individual_advice");
+    json_object_set_string_member (c, "occurred_at", "2020-12-31T23:30:00Z");
+    put_record (fx->store, c);
+  }
+  g_assert_cmpint (report_int (fx->store, 2021, "individual_advice.total"), ==, advice_2021 + 1);
+  assert_report_exact (fx->store, 2020);
+  assert_report_exact (fx->store, 2021);
+
+  /* A change that is none of the figures' business. */
+  {
+    g_autoptr(JsonObject) c = get_contact (fx->store, ids->pdata[7]);
+
+    json_object_set_string_member (c, "note", "called back");
+    json_object_set_int_member (c, "duration_min", 25);
+    put_record (fx->store, c);
+  }
+  assert_stats_exact (fx, 2019, 2021);
+}
+
+/* Tombstones (deletes and "deleted": true), undeletes, and rows removed
+ * outright. */
+static void
+test_stats_deletes (Fixture       *fx,
+                    gconstpointer  data)
+{
+  g_autoptr(GPtrArray) ids = contact_ids (fx->store);
+  g_autoptr(GError) error = NULL;
+  gint64 total = report_int (fx->store, 2020, "total_contacts");
+
+  for (guint i = 0; i < 10; i++)
+    {
+      g_assert_true (cdm_store_delete (fx->store, CDM_ENTITY_CONTACT, ids->pdata[i], &error));
+      g_assert_no_error (error);
+    }
+  g_assert_cmpint (report_int (fx->store, 2020, "total_contacts"), ==, total - 10);
+  assert_report_exact (fx->store, 2020);
+  assert_report_exact (fx->store, 2021);
+
+  /* Deleting again changes nothing. */
+  g_assert_true (cdm_store_delete (fx->store, CDM_ENTITY_CONTACT, ids->pdata[0], &error));
+  g_assert_no_error (error);
+  assert_report_exact (fx->store, 2020);
+
+  for (guint i = 0; i < 5; i++)
+    {
+      g_assert_true (cdm_store_undelete (fx->store, CDM_ENTITY_CONTACT, ids->pdata[i], &error));
+      g_assert_no_error (error);
+    }
+  g_assert_cmpint (report_int (fx->store, 2020, "total_contacts"), ==, total - 5);
+  assert_report_exact (fx->store, 2020);
+
+  /* A tombstone put over a live contact, then undone; one put as a new
+   * record that is born deleted; a put that edits and deletes at once. */
+  {
+    g_autoptr(JsonObject) c = get_contact (fx->store, ids->pdata[20]);
+    g_autoptr(JsonObject) d = get_contact (fx->store, ids->pdata[21]);
+    g_autofree char *born_deleted = NULL;
+
+    json_object_set_boolean_member (c, "deleted", TRUE);
+    put_record (fx->store, c);
+    g_assert_cmpint (report_int (fx->store, 2020, "total_contacts"), ==, total - 6);
+    assert_report_exact (fx->store, 2020);
+    g_assert_true (cdm_store_undelete (fx->store, CDM_ENTITY_CONTACT, ids->pdata[20], &error));
+    g_assert_no_error (error);
+    assert_report_exact (fx->store, 2020);
+
+    born_deleted = put_json (fx->store, CDM_ENTITY_CONTACT,
+                             "{\"occurred_at\":\"2020-03-02T10:00:00+01:00\",\"site\":\"centre\","
+                             "\"service\":\"individual_advice\",\"channel\":\"in_person\","
+                             "\"profile\":{\"gender\":\"f\"},\"deleted\":true}");
+    g_assert_cmpint (report_int (fx->store, 2020, "total_contacts"), ==, total - 5);
+
+    json_object_set_string_member (d, "channel", "video");
+    json_object_set_boolean_member (d, "deleted", TRUE);
+    put_record (fx->store, d);
+    g_assert_cmpint (report_int (fx->store, 2020, "total_contacts"), ==, total - 6);
+    assert_report_exact (fx->store, 2020);
+  }
+
+  /* Rows removed outright (as a benchmark cleans up), live or not. */
+  {
+    sqlite3 *db = NULL;
+
+    g_assert_cmpint (sqlite3_open (fx->path, &db), ==, SQLITE_OK);
+    sqlite3_busy_timeout (db, 5000);
+    g_assert_cmpint (sqlite3_exec (db, "DELETE FROM contacts WHERE rid IN "
+                                   "(SELECT rid FROM contacts ORDER BY rid LIMIT 50)",
+                                   NULL, NULL, NULL), ==, SQLITE_OK);
+    sqlite3_close (db);
+  }
+  assert_stats_exact (fx, 2019, 2021);
+}
+
+/* Values written behind the store's back that it would have refused
+ * count as the recount counts them: nowhere, or as unknown. */
+static void
+test_stats_raw_values (Fixture       *fx,
+                       gconstpointer  data)
+{
+  sqlite3 *db = NULL;
+
+  for (guint i = 0; i < 8; i++)
+    put_contact (fx->store, "2022-03-01T10:00:00+01:00",
+                 "\"received_at\":\"2022-03-01T08:00:00+01:00\","
+                 "\"profile\":{\"gender\":\"f\",\"language\":\"fr\",\"first_visit\":true}");
+  assert_stats_exact (fx, 2022, 2022);
+
+  g_assert_cmpint (sqlite3_open (fx->path, &db), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 5000);
+  g_assert_cmpint (sqlite3_exec (db,
+                                 "UPDATE contacts SET channel = 'fax' WHERE rid = 1;"
+                                 "UPDATE contacts SET service = 'individual_advice:email', channel = '' WHERE rid = 2;"
+                                 "UPDATE contacts SET p_gender = '', p_language = 'FR' WHERE rid = 3;"
+                                 "UPDATE contacts SET p_language = 'fra', p_heard_from = 'radio' WHERE rid = 4;"
+                                 "UPDATE contacts SET programmes = -1 WHERE rid = 5;"
+                                 "UPDATE contacts SET day = '2022-3-01' WHERE rid = 6;"
+                                 "UPDATE contacts SET received_day = '2021-12-31' WHERE rid = 7;"
+                                 "UPDATE contacts SET answered_unix = received_unix + 3 * 86400 WHERE rid = 8;",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  assert_stats_exact (fx, 2021, 2022);
+}
+
+static void
+import_text (CdmStore   *store,
+             const char *ndjson,
+             gboolean    ok)
+{
+  g_autoptr(GInputStream) input = g_memory_input_stream_new_from_data (ndjson, -1, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (cdm_import_ndjson (store, input, NULL, NULL, &error), ==, ok);
+  if (ok)
+    g_assert_no_error (error);
+  else
+    g_assert_error (error, CDM_IMPORT_ERROR, CDM_IMPORT_ERROR_BAD_LINE);
+}
+
+#define IMPORT_CONTACT(id, occurred, channel, extra) \
+  "{\"type\":\"contact\",\"id\":\"" id "\",\"occurred_at\":\"" occurred "\",\"site\":\"centre\"," \
+  "\"service\":\"individual_advice\",\"channel\":\"" channel "\"" extra "}\n"
+
+static void
+test_stats_import (Fixture       *fx,
+                   gconstpointer  data)
+{
+  g_autoptr(JsonObject) before = NULL;
+  g_autoptr(JsonObject) after = NULL;
+
+  import_text (fx->store,
+               IMPORT_CONTACT ("3f0e1c9a-0d7e-4a59-9d0e-000000000001", "2022-01-10T10:00:00+01:00", "in_person",
+                               ",\"programmes\":[\"neet\"],\"profile\":{\"gender\":\"f\",\"language\":\"fr\"}")
+               IMPORT_CONTACT ("3f0e1c9a-0d7e-4a59-9d0e-000000000002", "2022-02-10T10:00:00+01:00", "email",
+                               ",\"received_at\":\"2022-02-07T10:00:00+01:00\","
+                               "\"answered_at\":\"2022-02-10T10:00:00+01:00\"")
+               IMPORT_CONTACT ("3f0e1c9a-0d7e-4a59-9d0e-000000000003", "2021-12-31T23:30:00Z", "chat", ""),
+               TRUE);
+  assert_stats_exact (fx, 2021, 2022);
+
+  /* The same file again changes nothing; one that edits a contact. */
+  import_text (fx->store,
+               IMPORT_CONTACT ("3f0e1c9a-0d7e-4a59-9d0e-000000000001", "2022-01-10T10:00:00+01:00", "in_person",
+                               ",\"programmes\":[\"neet\"],\"profile\":{\"gender\":\"f\",\"language\":\"fr\"}"),
+               TRUE);
+  import_text (fx->store,
+               IMPORT_CONTACT ("3f0e1c9a-0d7e-4a59-9d0e-000000000001", "2022-04-10T10:00:00+02:00", "phone",
+                               ",\"profile\":{\"gender\":\"m\"}"),
+               TRUE);
+  assert_stats_exact (fx, 2021, 2022);
+
+  /* A file with a bad line writes nothing, the figures included. */
+  before = compute_json (fx->store, 2022);
+  import_text (fx->store,
+               IMPORT_CONTACT ("3f0e1c9a-0d7e-4a59-9d0e-000000000004", "2022-05-10T10:00:00+02:00", "phone", "")
+               IMPORT_CONTACT ("3f0e1c9a-0d7e-4a59-9d0e-000000000002", "2022-05-10T10:00:00+02:00", "video", "")
+               IMPORT_CONTACT ("3f0e1c9a-0d7e-4a59-9d0e-000000000005", "2022-05-10T10:00:00+02:00", "telegraph", ""),
+               FALSE);
+  after = compute_json (fx->store, 2022);
+  assert_same_json (before, after);
+  assert_stats_exact (fx, 2021, 2022);
+}
+
+/* Writes in a transaction that is rolled back leave the figures as they
+ * were. */
+static void
+test_stats_rollback (Fixture       *fx,
+                     gconstpointer  data)
+{
+  g_autoptr(GPtrArray) ids = contact_ids (fx->store);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) before = compute_json (fx->store, 2020);
+  g_autoptr(JsonObject) after = NULL;
+
+  g_assert_true (cdm_store_begin (fx->store, FALSE, &error));
+  g_assert_no_error (error);
+  {
+    g_autoptr(JsonObject) c = get_contact (fx->store, ids->pdata[0]);
+    g_autofree char *added = NULL;
+
+    json_object_set_string_member (c, "channel", "video");
+    put_record (fx->store, c);
+    g_assert_true (cdm_store_delete (fx->store, CDM_ENTITY_CONTACT, ids->pdata[1], &error));
+    added = put_json (fx->store, CDM_ENTITY_CONTACT,
+                      "{\"occurred_at\":\"2020-04-02T10:00:00+02:00\",\"site\":\"centre\","
+                      "\"service\":\"individual_advice\",\"channel\":\"phone\"}");
+    /* Inside the transaction, the figures see its writes. */
+    assert_report_exact (fx->store, 2020);
+    g_assert_cmpint (report_int (fx->store, 2020, "individual_advice.by_channel.video"), ==,
+                     get_int (before, "individual_advice.by_channel.video") + 1);
+  }
+  cdm_store_rollback (fx->store);
+
+  after = compute_json (fx->store, 2020);
+  assert_same_json (before, after);
+  assert_stats_exact (fx, 2020, 2020);
+}
+
+/* Random writes */
+
+static const char * const random_offsets[] = { "Z", "+01:00", "+02:00", "-05:00" };
+
+/* An optional code of @codes, absent one time in four. */
+static void
+maybe_code (GRand              *rand,
+            JsonObject         *object,
+            const char         *member,
+            const char * const *codes)
+{
+  guint n = g_strv_length ((char **) codes);
+
+  if (g_rand_int_range (rand, 0, 4) > 0)
+    json_object_set_string_member (object, member, codes[g_rand_int_range (rand, 0, n)]);
+}
+
+/* Random contact fields around the turn of 2021 to 2022, in @c. */
+static void
+randomize_contact (GRand      *rand,
+                   JsonObject *c)
+{
+  static const char * const languages[] = { "fr", "nl", "en", "ar", "es", NULL };
+  JsonObject *profile = json_object_new ();
+  JsonArray *programmes = json_array_new ();
+  GDateTime *base = g_date_time_new_utc (2021, 12, 20, 0, 0, 0);
+  g_autoptr(GDateTime) occurred = g_date_time_add_seconds (base, g_rand_int_range (rand, 0, 24 * 86400));
+  g_autofree char *occurred_at = g_date_time_format (occurred, "%Y-%m-%dT%H:%M:%S");
+  const char *offset = random_offsets[g_rand_int_range (rand, 0, G_N_ELEMENTS (random_offsets))];
+
+  g_date_time_unref (base);
+  json_object_set_string_member (c, "occurred_at", occurred_at);
+  /* The text carries its offset; occurred_at above is a wall time in it. */
+  {
+    g_autofree char *with_offset = g_strconcat (occurred_at, offset, NULL);
+
+    json_object_set_string_member (c, "occurred_at", with_offset);
+  }
+  json_object_set_string_member (c, "site", cdm_sites[g_rand_int_range (rand, 0, g_strv_length ((char **) cdm_sites))]);
+  json_object_set_string_member (c, "service", cdm_services[g_rand_int_range (rand, 0, 2)]);
+  json_object_set_string_member (c, "channel",
+                                 cdm_channels[g_rand_int_range (rand, 0, g_strv_length ((char **) cdm_channels))]);
+
+  for (guint i = 0; cdm_programmes[i] != NULL; i++)
+    if (g_rand_int_range (rand, 0, 6) == 0)
+      json_array_add_string_element (programmes, cdm_programmes[i]);
+  json_object_set_array_member (c, "programmes", programmes);
+
+  maybe_code (rand, profile, "gender", cdm_genders);
+  maybe_code (rand, profile, "age_band", cdm_age_bands);
+  maybe_code (rand, profile, "region", cdm_regions);
+  maybe_code (rand, profile, "status", cdm_statuses);
+  maybe_code (rand, profile, "education", cdm_education_levels);
+  maybe_code (rand, profile, "language", languages);
+  maybe_code (rand, profile, "heard_from", cdm_heard_from);
+  if (g_rand_boolean (rand))
+    json_object_set_boolean_member (profile, "foreign_diploma", g_rand_boolean (rand));
+  if (g_rand_boolean (rand))
+    json_object_set_boolean_member (profile, "first_visit", g_rand_boolean (rand));
+  json_object_set_object_member (c, "profile", profile);
+
+  json_object_set_null_member (c, "received_at");
+  json_object_set_null_member (c, "answered_at");
+  if (g_rand_int_range (rand, 0, 3) == 0)
+    {
+      /* Received up to four days before, answered (or not) after it. */
+      g_autoptr(GDateTime) received = g_date_time_add_seconds (occurred, -g_rand_int_range (rand, 0, 4 * 86400));
+      g_autofree char *received_at = g_date_time_format (received, "%Y-%m-%dT%H:%M:%S");
+      g_autofree char *received_text = g_strconcat (received_at, offset, NULL);
+
+      json_object_set_string_member (c, "received_at", received_text);
+      if (g_rand_int_range (rand, 0, 5) > 0)
+        {
+          g_autoptr(GDateTime) answered = g_date_time_add_seconds (received, g_rand_int_range (rand, 0, 4 * 86400));
+          g_autofree char *answered_at = g_date_time_format (answered, "%Y-%m-%dT%H:%M:%S");
+          g_autofree char *answered_text = g_strconcat (answered_at, offset, NULL);
+
+          json_object_set_string_member (c, "answered_at", answered_text);
+        }
+    }
+}
+
+/* One random change to one random field or two of @c. */
+static void
+edit_contact (GRand      *rand,
+              JsonObject *c)
+{
+  g_autoptr(JsonObject) other = json_object_new ();
+  static const char * const fields[] = {
+    "occurred_at", "service", "channel", "programmes", "profile", "received_at", "note",
+  };
+  const char *field = fields[g_rand_int_range (rand, 0, G_N_ELEMENTS (fields))];
+
+  randomize_contact (rand, other);
+  if (g_str_equal (field, "note"))
+    json_object_set_string_member (c, "note", g_rand_boolean (rand) ? "called back" : "sent the link");
+  else if (g_str_equal (field, "received_at"))
+    {
+      /* The pair goes together: an answer needs its request. */
+      json_object_set_member (c, "received_at", json_node_copy (json_object_get_member (other, "received_at")));
+      json_object_set_member (c, "answered_at", json_node_copy (json_object_get_member (other, "answered_at")));
+      json_object_set_member (c, "occurred_at", json_node_copy (json_object_get_member (other, "occurred_at")));
+    }
+  else if (g_str_equal (field, "occurred_at"))
+    {
+      /* Moves the whole request with it, so that it stays valid. */
+      json_object_set_member (c, "occurred_at", json_node_copy (json_object_get_member (other, "occurred_at")));
+      json_object_set_member (c, "received_at", json_node_copy (json_object_get_member (other, "received_at")));
+      json_object_set_member (c, "answered_at", json_node_copy (json_object_get_member (other, "answered_at")));
+    }
+  else
+    json_object_set_member (c, field, json_node_copy (json_object_get_member (other, field)));
+}
+
+#define RANDOM_OPERATIONS 2000
+#define RANDOM_BATCH 50
+
+static void
+test_stats_random (Fixture       *fx,
+                   gconstpointer  data)
+{
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  GRand *rand = g_rand_new_with_seed (g_test_rand_int ());
+  guint counts[5] = { 0 };
+  guint rolled_back = 0;
+
+  for (guint done = 0; done < RANDOM_OPERATIONS; done += RANDOM_BATCH)
+    {
+      g_autoptr(GError) error = NULL;
+      guint kept = ids->len;
+      gboolean roll_back = g_rand_int_range (rand, 0, 5) == 0;
+
+      g_assert_true (cdm_store_begin (fx->store, TRUE, &error));
+      g_assert_no_error (error);
+
+      for (guint i = 0; i < RANDOM_BATCH; i++)
+        {
+          guint op = ids->len < 10 ? 0 : g_rand_int_range (rand, 0, 100);
+          const char *id = ids->len > 0 ? ids->pdata[g_rand_int_range (rand, 0, ids->len)] : NULL;
+          g_autoptr(JsonObject) c = NULL;
+
+          if (op < 35)
+            {
+              /* Create; now and then born deleted. */
+              char *new_id = NULL;
+
+              c = json_object_new ();
+              randomize_contact (rand, c);
+              if (g_rand_int_range (rand, 0, 20) == 0)
+                json_object_set_boolean_member (c, "deleted", TRUE);
+              g_assert_true (cdm_store_put (fx->store, CDM_ENTITY_CONTACT, c, &new_id, NULL, &error));
+              g_assert_no_error (error);
+              g_ptr_array_add (ids, new_id);
+              counts[0]++;
+            }
+          else if (op < 65)
+            {
+              /* Edit, or fail on a tombstone and change nothing. */
+              c = cdm_store_get (fx->store, CDM_ENTITY_CONTACT, id, TRUE, &error);
+              g_assert_no_error (error);
+              edit_contact (rand, c);
+              if (json_object_get_boolean_member (c, "deleted"))
+                {
+                  /* Without "deleted": true, an attempt to revive it. */
+                  json_object_remove_member (c, "deleted");
+                  g_assert_false (cdm_store_put (fx->store, CDM_ENTITY_CONTACT, c, NULL, NULL, &error));
+                  g_assert_error (error, CDM_STORE_ERROR, CDM_STORE_ERROR_DELETED);
+                  g_clear_error (&error);
+                }
+              else
+                {
+                  g_assert_true (cdm_store_put (fx->store, CDM_ENTITY_CONTACT, c, NULL, NULL, &error));
+                  g_assert_no_error (error);
+                }
+              counts[1]++;
+            }
+          else if (op < 80)
+            {
+              g_assert_true (cdm_store_delete (fx->store, CDM_ENTITY_CONTACT, id, &error));
+              g_assert_no_error (error);
+              counts[2]++;
+            }
+          else if (op < 88)
+            {
+              /* A tombstone put, with an edit in it at times. */
+              c = cdm_store_get (fx->store, CDM_ENTITY_CONTACT, id, TRUE, &error);
+              g_assert_no_error (error);
+              if (g_rand_boolean (rand))
+                edit_contact (rand, c);
+              json_object_set_boolean_member (c, "deleted", TRUE);
+              g_assert_true (cdm_store_put (fx->store, CDM_ENTITY_CONTACT, c, NULL, NULL, &error));
+              g_assert_no_error (error);
+              counts[3]++;
+            }
+          else
+            {
+              /* Undelete: refused unless the record's newest change is its
+               * delete, still waiting to be sent. */
+              if (!cdm_store_undelete (fx->store, CDM_ENTITY_CONTACT, id, &error))
+                {
+                  g_assert_error (error, CDM_STORE_ERROR, CDM_STORE_ERROR_DELETED);
+                  g_clear_error (&error);
+                }
+              counts[4]++;
+            }
+        }
+
+      if (roll_back)
+        {
+          cdm_store_rollback (fx->store);
+          g_ptr_array_set_size (ids, kept);
+          rolled_back++;
+        }
+      else
+        {
+          g_assert_true (cdm_store_commit (fx->store, &error));
+          g_assert_no_error (error);
+        }
+      if ((done / RANDOM_BATCH) % 10 == 9)
+        assert_stats_exact (fx, 2021, 2022);
+    }
+
+  g_test_message ("%u creates, %u edits, %u deletes, %u tombstone puts, %u undeletes; "
+                  "%u batches of %u rolled back; %u contacts",
+                  counts[0], counts[1], counts[2], counts[3], counts[4],
+                  rolled_back, RANDOM_BATCH, ids->len);
+  assert_stats_exact (fx, 2020, 2023);
+  g_rand_free (rand);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -997,6 +1743,13 @@ main (int    argc,
   g_test_add ("/report/objective", Fixture, NULL, fixture_set_up, test_objective, fixture_tear_down);
   g_test_add ("/report/empty", Fixture, NULL, fixture_set_up, test_empty, fixture_tear_down);
   g_test_add ("/report/bad-year", Fixture, NULL, fixture_set_up, test_bad_year, fixture_tear_down);
+  g_test_add ("/report/stats/fixture", Fixture, NULL, fixture_set_up_2020, test_stats_fixture, fixture_tear_down);
+  g_test_add ("/report/stats/edits", Fixture, NULL, fixture_set_up_2020, test_stats_edits, fixture_tear_down);
+  g_test_add ("/report/stats/deletes", Fixture, NULL, fixture_set_up_2020, test_stats_deletes, fixture_tear_down);
+  g_test_add ("/report/stats/raw-values", Fixture, NULL, fixture_set_up, test_stats_raw_values, fixture_tear_down);
+  g_test_add ("/report/stats/import", Fixture, NULL, fixture_set_up, test_stats_import, fixture_tear_down);
+  g_test_add ("/report/stats/rollback", Fixture, NULL, fixture_set_up_2020, test_stats_rollback, fixture_tear_down);
+  g_test_add ("/report/stats/random", Fixture, NULL, fixture_set_up, test_stats_random, fixture_tear_down);
 
   status = g_test_run ();
 

@@ -39,6 +39,94 @@
   "  p_first_visit     INTEGER CHECK (p_first_visit IN (0, 1)),\n" \
   "  p_heard_from      TEXT,\n"
 
+/* The keys under which contact @r ("new" or "old") counts, as rows
+ * (day, key, @n).  A key holds raw column values, which the report checks
+ * against the vocabularies exactly as it does when it counts contacts
+ * one by one, so that a value the schema would refuse counts the same in
+ * both (nowhere, or as unknown):
+ *
+ *   channel:<service>:<channel>  every contact, on its day (codes hold no
+ *                                ':', so the first one splits them)
+ *   programmes:<mask>            contacts with programmes, on their day
+ *   <profile item>:<value>       every contact, on its day, per item of
+ *                                cdm_profile_fields: gender:f, language:fr,
+ *                                first_visit:1; "gender:" is no answer
+ *   remote:within_48h, remote:answered_late, remote:unanswered
+ *                                remote requests, on the day they were
+ *                                received (received_day), whenever logged
+ *
+ * Measured on 1,000,000 generated contacts: a compound SELECT feeding the
+ * upsert costs about 7 us of CPU per contact written (some 0.7 us a key);
+ * one statement per key costs a fifth more, and so does wrapping the
+ * compound in a subquery. */
+#define CONTACT_STATS_ROWS(r, n) \
+  "SELECT " r ".day AS day, 'channel:' || " r ".service || ':' || " r ".channel AS key, " n " AS n\n" \
+  "  UNION ALL SELECT " r ".day, 'programmes:' || " r ".programmes, " n " WHERE " r ".programmes <> 0\n" \
+  CONTACT_STATS_PROFILE_ROW (r, n, "gender") \
+  CONTACT_STATS_PROFILE_ROW (r, n, "age_band") \
+  CONTACT_STATS_PROFILE_ROW (r, n, "region") \
+  CONTACT_STATS_PROFILE_ROW (r, n, "status") \
+  CONTACT_STATS_PROFILE_ROW (r, n, "education") \
+  CONTACT_STATS_PROFILE_ROW (r, n, "foreign_diploma") \
+  CONTACT_STATS_PROFILE_ROW (r, n, "language") \
+  CONTACT_STATS_PROFILE_ROW (r, n, "first_visit") \
+  CONTACT_STATS_PROFILE_ROW (r, n, "heard_from") \
+  "  UNION ALL SELECT " r ".received_day,\n" \
+  "    CASE WHEN " r ".answered_unix IS NULL THEN 'remote:unanswered'\n" \
+  "         WHEN " r ".answered_unix - ifnull (" r ".received_unix, 0) <= 172800 THEN 'remote:within_48h'\n" \
+  "         ELSE 'remote:answered_late' END, " n "\n" \
+  "    WHERE " r ".received_day IS NOT NULL\n"
+
+#define CONTACT_STATS_PROFILE_ROW(r, n, item) \
+  "  UNION ALL SELECT " r ".day, '" item ":' || ifnull (" r ".p_" item ", ''), " n "\n"
+
+/* The columns the keys are made of. */
+#define CONTACT_STATS_COLUMNS \
+  "deleted, day, service, channel, programmes, p_gender, p_age_band, p_region, p_status, " \
+  "p_education, p_foreign_diploma, p_language, p_first_visit, p_heard_from, " \
+  "received_day, received_unix, answered_unix"
+
+#define CHANGED(column) "old." column " IS NOT new." column
+
+/* An update (an edit, a tombstone, an undelete) takes the old row's keys
+ * off and puts the new row's on, netted first so that the keys it does
+ * not change are not written.  The store's UPDATE sets every column, so
+ * the WHEN clause is what spares an edit of the note or the referrals.
+ * A count that falls to zero is removed with its row.  (A VALUES list
+ * would be shorter than the compound SELECTs, but SQLite 3.40 cannot
+ * resolve its columns in an upsert inside a trigger.) */
+#define CONTACT_STATS_TRIGGERS \
+  "CREATE TRIGGER contacts_stats_insert AFTER INSERT ON contacts\n" \
+  "WHEN new.deleted = 0 BEGIN\n" \
+  "  INSERT INTO contact_stats (day, key, n)\n" \
+  CONTACT_STATS_ROWS ("new", "1") \
+  "  ON CONFLICT (day, key) DO UPDATE SET n = n + 1;\n" \
+  "END;\n" \
+  "CREATE TRIGGER contacts_stats_delete AFTER DELETE ON contacts\n" \
+  "WHEN old.deleted = 0 BEGIN\n" \
+  "  INSERT INTO contact_stats (day, key, n)\n" \
+  CONTACT_STATS_ROWS ("old", "-1") \
+  "  ON CONFLICT (day, key) DO UPDATE SET n = n - 1;\n" \
+  "  DELETE FROM contact_stats WHERE day IN (old.day, old.received_day) AND n = 0;\n" \
+  "END;\n" \
+  "CREATE TRIGGER contacts_stats_update AFTER UPDATE OF " CONTACT_STATS_COLUMNS " ON contacts\n" \
+  "WHEN " CHANGED ("deleted") " OR " CHANGED ("day") " OR " CHANGED ("service") " OR " \
+  CHANGED ("channel") " OR " CHANGED ("programmes") " OR " CHANGED ("p_gender") " OR " \
+  CHANGED ("p_age_band") " OR " CHANGED ("p_region") " OR " CHANGED ("p_status") " OR " \
+  CHANGED ("p_education") " OR " CHANGED ("p_foreign_diploma") " OR " \
+  CHANGED ("p_language") " OR " CHANGED ("p_first_visit") " OR " CHANGED ("p_heard_from") " OR " \
+  CHANGED ("received_day") " OR " CHANGED ("received_unix") " OR " CHANGED ("answered_unix") "\n" \
+  "BEGIN\n" \
+  "  INSERT INTO contact_stats (day, key, n)\n" \
+  "  SELECT day, key, sum (n) FROM (\n" \
+  "    SELECT * FROM (" CONTACT_STATS_ROWS ("old", "-1") ") WHERE old.deleted = 0\n" \
+  "    UNION ALL\n" \
+  "    SELECT * FROM (" CONTACT_STATS_ROWS ("new", "1") ") WHERE new.deleted = 0)\n" \
+  "  GROUP BY day, key HAVING sum (n) <> 0\n" \
+  "  ON CONFLICT (day, key) DO UPDATE SET n = n + excluded.n;\n" \
+  "  DELETE FROM contact_stats WHERE day IN (old.day, old.received_day) AND n = 0;\n" \
+  "END;\n"
+
 static const char migration_1[] =
   "CREATE TABLE meta (\n"
   "  key   TEXT PRIMARY KEY NOT NULL,\n"
@@ -106,7 +194,7 @@ static const char migration_1[] =
   "  capacity     INTEGER CHECK (capacity >= 0),\n"
   "  status       TEXT NOT NULL\n"
   ");\n"
-  "CREATE INDEX activities_day ON activities (day, status, mode, programmes);\n"
+  "CREATE INDEX activities_day ON activities (day, status, deleted, mode, programmes, id);\n"
 
   "CREATE TABLE activity_organisers (\n"
   "  activity     TEXT NOT NULL REFERENCES activities (id) ON DELETE CASCADE,\n"
@@ -211,6 +299,20 @@ static const char migration_1[] =
   "  name TEXT NOT NULL,\n"
   "  site TEXT NOT NULL\n"
   ");\n"
+
+  /* The contact figures of each local day, kept by the triggers below so
+   * that the yearly report reads a few thousand rows instead of every
+   * contact of the year (cdm-report.c; the tests check it against a count
+   * of the contacts themselves).  n is the number of live contacts
+   * (deleted = 0) with that key on that day; a row whose count falls to
+   * zero is removed. */
+  "CREATE TABLE contact_stats (\n"
+  "  day TEXT NOT NULL,\n"
+  "  key TEXT NOT NULL,\n"
+  "  n   INTEGER NOT NULL,\n"
+  "  PRIMARY KEY (day, key)\n"
+  ") WITHOUT ROWID;\n"
+  CONTACT_STATS_TRIGGERS
 
   /* Local changes waiting to be pushed, oldest first (DESIGN.md section 5).
    * An entry is immutable once queued; 'parked' entries were refused by the
