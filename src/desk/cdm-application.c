@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* cdm-application.c: the desk app. */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "cdm-application.h"
+#include "cdm-demo.h"
+#include "cdm-store.h"
+#include "cdm-window.h"
+
+struct _CdmApplication
+{
+  AdwApplication parent_instance;
+
+  /* The store once open; windows created later get it at once. */
+  CdmStore *store;
+  GError *store_error;
+  gboolean opening;
+};
+
+G_DEFINE_FINAL_TYPE (CdmApplication, cdm_application, ADW_TYPE_APPLICATION)
+
+static gboolean
+store_is_empty (CdmStore  *store,
+                gboolean  *out_empty,
+                GError   **error)
+{
+  for (CdmEntity entity = 0; entity < CDM_N_ENTITIES; entity++)
+    {
+      gint64 count = cdm_store_count (store, entity, error);
+
+      if (count < 0)
+        return FALSE;
+      if (count > 0)
+        {
+          *out_empty = FALSE;
+          return TRUE;
+        }
+    }
+
+  *out_empty = TRUE;
+  return TRUE;
+}
+
+/* In a worker thread: open, and fill an empty store with a demo year.
+ * The demo year is the current one, so that Today's figures are those of
+ * a year under way (what is still to come stays planned, uncounted). */
+static void
+open_store (GTask        *task,
+            gpointer      source_object,
+            gpointer      task_data,
+            GCancellable *cancellable)
+{
+  const char *path = task_data;
+  g_autoptr(CdmStore) store = NULL;
+  GError *error = NULL;
+  gboolean empty;
+
+  store = cdm_store_open (path, &error);
+  if (store == NULL || !store_is_empty (store, &empty, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  if (empty)
+    {
+      g_autoptr(GTimeZone) zone = cdm_store_get_time_zone (store);
+      g_autoptr(GDateTime) now = g_date_time_new_now (zone);
+
+      if (!cdm_demo_fill (store, g_date_time_get_year (now), cancellable, &error))
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+    }
+
+  g_task_return_pointer (task, g_steal_pointer (&store), g_object_unref);
+}
+
+static void
+on_store_opened (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(CdmApplication) self = user_data;
+  GList *windows;
+
+  self->opening = FALSE;
+  self->store = g_task_propagate_pointer (G_TASK (result), &self->store_error);
+  if (self->store_error != NULL)
+    g_warning ("Cannot open the store: %s", self->store_error->message);
+
+  windows = gtk_application_get_windows (GTK_APPLICATION (self));
+  for (GList *l = windows; l != NULL; l = l->next)
+    {
+      if (!CDM_IS_WINDOW (l->data))
+        continue;
+      if (self->store != NULL)
+        cdm_window_set_store (l->data, self->store);
+      else
+        cdm_window_show_error (l->data, self->store_error);
+    }
+}
+
+static void
+start_opening_store (CdmApplication *self)
+{
+  g_autoptr(GTask) task = NULL;
+  const char *override = g_getenv ("CDM_DESK_STORE");
+  char *path;
+
+  /* CDM_DESK_STORE points the desk at another store: tests, training. */
+  if (override != NULL && override[0] != '\0')
+    path = g_strdup (override);
+  else
+    path = cdm_store_default_path ();
+
+  self->opening = TRUE;
+  task = g_task_new (NULL, NULL, on_store_opened, g_object_ref (self));
+  g_task_set_source_tag (task, start_opening_store);
+  g_task_set_task_data (task, path, g_free);
+  g_task_run_in_thread (task, open_store);
+}
+
+static void
+about_action (GSimpleAction *action,
+              GVariant      *parameter,
+              gpointer       user_data)
+{
+  GtkApplication *app = user_data;
+  const char *developers[] = { _("The Cité des métiers of Brussels"), NULL };
+  GtkWidget *about;
+
+  about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
+                        "transient-for", gtk_application_get_active_window (app),
+                        "application-name", _("Desk"),
+                        "application-icon", "x-office-address-book",
+                        "developer-name", _("The Cité des métiers of Brussels"),
+                        "version", PACKAGE_VERSION,
+                        "comments", _("The counsellors’ workstation: log contacts, "
+                                      "find partners and resources, follow the year’s figures."),
+                        "license-type", GTK_LICENSE_GPL_3_0,
+                        "developers", developers,
+                        NULL);
+  gtk_window_present (GTK_WINDOW (about));
+}
+
+static void
+quit_action (GSimpleAction *action,
+             GVariant      *parameter,
+             gpointer       user_data)
+{
+  g_application_quit (G_APPLICATION (user_data));
+}
+
+static const GActionEntry app_actions[] = {
+  { "about", about_action },
+  { "quit", quit_action },
+};
+
+static void
+cdm_application_startup (GApplication *application)
+{
+  CdmApplication *self = CDM_APPLICATION (application);
+  const struct {
+    const char *action;
+    const char *accels[2];
+  } accels[] = {
+    { "app.quit", { "<Control>q", NULL } },
+    { "win.log-contact", { "<Control>n", NULL } },
+    { "win.show-section::today", { "<Alt>1", NULL } },
+    { "win.show-section::partners", { "<Alt>2", NULL } },
+    { "win.show-section::library", { "<Alt>3", NULL } },
+    { "window.close", { "<Control>w", NULL } },
+  };
+
+  G_APPLICATION_CLASS (cdm_application_parent_class)->startup (application);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions,
+                                   G_N_ELEMENTS (app_actions), self);
+  for (guint i = 0; i < G_N_ELEMENTS (accels); i++)
+    gtk_application_set_accels_for_action (GTK_APPLICATION (self), accels[i].action,
+                                           accels[i].accels);
+
+  start_opening_store (self);
+}
+
+static void
+cdm_application_activate (GApplication *application)
+{
+  CdmApplication *self = CDM_APPLICATION (application);
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (window == NULL)
+    {
+      CdmWindow *desk = cdm_window_new (GTK_APPLICATION (self));
+
+      if (self->store != NULL)
+        cdm_window_set_store (desk, self->store);
+      else if (self->store_error != NULL)
+        cdm_window_show_error (desk, self->store_error);
+      window = GTK_WINDOW (desk);
+    }
+
+  gtk_window_present (window);
+}
+
+static void
+cdm_application_dispose (GObject *object)
+{
+  CdmApplication *self = CDM_APPLICATION (object);
+
+  g_clear_object (&self->store);
+  g_clear_error (&self->store_error);
+
+  G_OBJECT_CLASS (cdm_application_parent_class)->dispose (object);
+}
+
+static void
+cdm_application_class_init (CdmApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->dispose = cdm_application_dispose;
+  app_class->startup = cdm_application_startup;
+  app_class->activate = cdm_application_activate;
+}
+
+static void
+cdm_application_init (CdmApplication *self)
+{
+}
+
+CdmApplication *
+cdm_application_new (void)
+{
+  return g_object_new (CDM_TYPE_APPLICATION,
+                       "application-id", APP_ID,
+                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       "resource-base-path", "/brussels/cdm_bp/Desk",
+                       NULL);
+}

@@ -1,0 +1,472 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* cdm-contact-dialog.c: the form that logs one contact.
+ *
+ * Channel and service are groups of toggle buttons where exactly one is
+ * down; themes are toggles where any may be.  Each is one click, or Tab
+ * and Space.  Ctrl+Enter saves from anywhere in the form; a plain Enter
+ * saves from a toggle and from the note, and keeps its usual meaning on
+ * the rows that open a list or fold out.
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "cdm-contact-dialog.h"
+#include "cdm-labels.h"
+
+struct _CdmContactDialog
+{
+  AdwWindow parent_instance;
+
+  AdwToastOverlay *toast_overlay;
+  GtkWidget *save_button;
+  GtkFlowBox *theme_box;
+  GtkFlowBox *channel_box;
+  GtkFlowBox *service_box;
+  AdwComboRow *site_row;
+  AdwExpanderRow *programme_row;
+  AdwComboRow *gender_row;
+  AdwComboRow *age_band_row;
+  AdwComboRow *region_row;
+  GtkSwitch *first_visit_switch;
+  AdwEntryRow *note_row;
+
+  /* The buttons and switches, in vocabulary order. */
+  GPtrArray *theme_buttons;
+  GPtrArray *channel_buttons;
+  GPtrArray *service_buttons;
+  GPtrArray *programme_switches;
+
+  CdmStore *store;
+  GCancellable *cancellable;
+  gboolean saving;
+};
+
+G_DEFINE_FINAL_TYPE (CdmContactDialog, cdm_contact_dialog, ADW_TYPE_WINDOW)
+
+enum {
+  SAVED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+/* Adds one toggle per code to @box; with @exclusive the toggles form a
+ * group where exactly one is down. */
+static GPtrArray *
+add_toggles (GtkFlowBox         *box,
+             const char         *field,
+             const char * const *codes,
+             gboolean            exclusive)
+{
+  GPtrArray *buttons = g_ptr_array_new ();
+  GtkToggleButton *group = NULL;
+
+  for (guint i = 0; codes[i] != NULL; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("%s-%s", field, codes[i]);
+      GtkWidget *button = gtk_toggle_button_new_with_label (cdm_label_for_code (field, codes[i]));
+      GtkWidget *child;
+
+      gtk_widget_set_name (button, name);
+      if (exclusive)
+        {
+          if (group != NULL)
+            gtk_toggle_button_set_group (GTK_TOGGLE_BUTTON (button), group);
+          else
+            group = GTK_TOGGLE_BUTTON (button);
+        }
+      gtk_flow_box_append (box, button);
+      /* The buttons take the focus, not the flow box's cells: one Tab
+       * stop per choice. */
+      child = gtk_widget_get_parent (button);
+      gtk_widget_set_focusable (child, FALSE);
+      g_ptr_array_add (buttons, button);
+    }
+
+  return buttons;
+}
+
+static void
+select_code (GPtrArray          *buttons,
+             const char * const *codes,
+             const char         *code,
+             const char         *fallback)
+{
+  int index = code != NULL ? cdm_code_index (codes, code) : -1;
+
+  if (index < 0)
+    index = cdm_code_index (codes, fallback);
+  if (index >= 0)
+    gtk_toggle_button_set_active (g_ptr_array_index (buttons, index), TRUE);
+}
+
+static const char *
+chosen_code (GPtrArray          *buttons,
+             const char * const *codes)
+{
+  for (guint i = 0; i < buttons->len; i++)
+    {
+      if (gtk_toggle_button_get_active (g_ptr_array_index (buttons, i)))
+        return codes[i];
+    }
+  return NULL;
+}
+
+/* A combo row whose first item says the question was not asked. */
+static void
+fill_combo (AdwComboRow        *row,
+            const char         *field,
+            const char * const *codes,
+            const char         *unset_label)
+{
+  g_autoptr(GtkStringList) list = gtk_string_list_new (NULL);
+
+  if (unset_label != NULL)
+    gtk_string_list_append (list, unset_label);
+  for (guint i = 0; codes[i] != NULL; i++)
+    gtk_string_list_append (list, cdm_label_for_code (field, codes[i]));
+
+  adw_combo_row_set_model (row, G_LIST_MODEL (list));
+}
+
+/* The code of a profile combo row, or NULL when not asked. */
+static const char *
+combo_code (AdwComboRow        *row,
+            const char * const *codes)
+{
+  guint selected = adw_combo_row_get_selected (row);
+
+  if (selected == GTK_INVALID_LIST_POSITION || selected == 0)
+    return NULL;
+  return codes[selected - 1];
+}
+
+static JsonArray *
+chosen_codes (GPtrArray          *toggles,
+              const char * const *codes,
+              gboolean            switches)
+{
+  JsonArray *array = json_array_new ();
+
+  for (guint i = 0; i < toggles->len; i++)
+    {
+      gpointer widget = g_ptr_array_index (toggles, i);
+      gboolean on = switches ? gtk_switch_get_active (widget)
+                             : gtk_toggle_button_get_active (widget);
+
+      if (on)
+        json_array_add_string_element (array, codes[i]);
+    }
+  return array;
+}
+
+static JsonObject *
+build_record (CdmContactDialog *self)
+{
+  g_autoptr(JsonObject) record = json_object_new ();
+  g_autoptr(JsonObject) profile = json_object_new ();
+  g_autoptr(GTimeZone) zone = cdm_store_get_time_zone (self->store);
+  g_autoptr(GDateTime) now = g_date_time_new_now (zone);
+  g_autofree char *occurred_at = g_date_time_format (now, "%Y-%m-%dT%H:%M:%S%:z");
+  g_autofree char *note = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->note_row))));
+  guint site = adw_combo_row_get_selected (self->site_row);
+  JsonArray *programmes;
+  const struct {
+    const char *name;
+    AdwComboRow *row;
+    const char * const *codes;
+  } items[] = {
+    { "gender", self->gender_row, cdm_genders },
+    { "age_band", self->age_band_row, cdm_age_bands },
+    { "region", self->region_row, cdm_regions },
+  };
+
+  json_object_set_string_member (record, "occurred_at", occurred_at);
+  json_object_set_string_member (record, "site",
+                                 cdm_sites[site != GTK_INVALID_LIST_POSITION ? site : 0]);
+  json_object_set_string_member (record, "service", chosen_code (self->service_buttons, cdm_services));
+  json_object_set_string_member (record, "channel", chosen_code (self->channel_buttons, cdm_channels));
+  json_object_set_array_member (record, "themes", chosen_codes (self->theme_buttons, cdm_themes, FALSE));
+  programmes = chosen_codes (self->programme_switches, cdm_programmes, TRUE);
+  json_object_set_array_member (record, "programmes", programmes);
+
+  for (guint i = 0; i < G_N_ELEMENTS (items); i++)
+    {
+      const char *code = combo_code (items[i].row, items[i].codes);
+
+      if (code != NULL)
+        json_object_set_string_member (profile, items[i].name, code);
+    }
+  /* Only a "yes" was said; an untouched switch is "not asked". */
+  if (gtk_switch_get_active (self->first_visit_switch))
+    json_object_set_boolean_member (profile, "first_visit", TRUE);
+  if (json_object_get_size (profile) > 0)
+    json_object_set_object_member (record, "profile", g_steal_pointer (&profile));
+
+  if (note[0] != '\0')
+    json_object_set_string_member (record, "note", note);
+
+  return g_steal_pointer (&record);
+}
+
+static void
+set_saving (CdmContactDialog *self,
+            gboolean          saving)
+{
+  self->saving = saving;
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "contact.save", !saving);
+}
+
+static void
+on_put_done (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(CdmContactDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+
+  id = cdm_store_put_finish (CDM_STORE (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  set_saving (self, FALSE);
+
+  if (id == NULL)
+    {
+      g_autofree char *message = g_strdup_printf (_("The contact was not saved: %s"), error->message);
+      AdwToast *toast = adw_toast_new (message);
+
+      adw_toast_set_timeout (toast, 0);
+      adw_toast_overlay_add_toast (self->toast_overlay, toast);
+      return;
+    }
+
+  g_signal_emit (self, signals[SAVED], 0, id);
+  gtk_window_destroy (GTK_WINDOW (self));
+}
+
+static void
+save (CdmContactDialog *self)
+{
+  g_autoptr(JsonObject) record = NULL;
+
+  if (self->saving)
+    return;
+
+  record = build_record (self);
+  set_saving (self, TRUE);
+  cdm_store_put_async (self->store, CDM_ENTITY_CONTACT, record, self->cancellable,
+                       on_put_done, g_object_ref (self));
+}
+
+static void
+save_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  save (CDM_CONTACT_DIALOG (widget));
+}
+
+static void
+on_note_row_entry_activated (CdmContactDialog *self,
+                             AdwEntryRow      *row)
+{
+  save (self);
+}
+
+static gboolean
+is_choice_toggle (CdmContactDialog *self,
+                  GtkWidget        *widget)
+{
+  GPtrArray *groups[] = { self->theme_buttons, self->channel_buttons, self->service_buttons };
+
+  for (guint i = 0; i < G_N_ELEMENTS (groups); i++)
+    {
+      if (g_ptr_array_find (groups[i], widget, NULL))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Runs before the focused widget sees the key: a toggle would otherwise
+ * take Enter as a click. */
+static gboolean
+on_key_pressed (GtkEventControllerKey *controller,
+                guint                  keyval,
+                guint                  keycode,
+                GdkModifierType        state,
+                gpointer               user_data)
+{
+  CdmContactDialog *self = user_data;
+  GdkModifierType modifiers = state & gtk_accelerator_get_default_mod_mask ();
+  GtkWidget *focus;
+
+  if (keyval != GDK_KEY_Return && keyval != GDK_KEY_KP_Enter && keyval != GDK_KEY_ISO_Enter)
+    return FALSE;
+
+  if (modifiers == GDK_CONTROL_MASK)
+    {
+      save (self);
+      return TRUE;
+    }
+
+  focus = gtk_root_get_focus (GTK_ROOT (self));
+  if (modifiers == 0 && focus != NULL && is_choice_toggle (self, focus))
+    {
+      save (self);
+      return TRUE;
+    }
+
+  return FALSE;
+}
+
+static void
+cdm_contact_dialog_dispose (GObject *object)
+{
+  CdmContactDialog *self = CDM_CONTACT_DIALOG (object);
+
+  /* A save in flight completes in the store; only its answer is dropped. */
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->store);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), CDM_TYPE_CONTACT_DIALOG);
+
+  G_OBJECT_CLASS (cdm_contact_dialog_parent_class)->dispose (object);
+}
+
+static void
+cdm_contact_dialog_finalize (GObject *object)
+{
+  CdmContactDialog *self = CDM_CONTACT_DIALOG (object);
+
+  g_ptr_array_unref (self->theme_buttons);
+  g_ptr_array_unref (self->channel_buttons);
+  g_ptr_array_unref (self->service_buttons);
+  g_ptr_array_unref (self->programme_switches);
+
+  G_OBJECT_CLASS (cdm_contact_dialog_parent_class)->finalize (object);
+}
+
+static void
+cdm_contact_dialog_class_init (CdmContactDialogClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = cdm_contact_dialog_dispose;
+  object_class->finalize = cdm_contact_dialog_finalize;
+
+  /**
+   * CdmContactDialog::saved:
+   * @id: the id of the new contact
+   *
+   * The contact is in the store; the dialog closes right after.
+   */
+  signals[SAVED] =
+    g_signal_new ("saved", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/brussels/cdm_bp/Desk/cdm-contact-dialog.ui");
+  gtk_widget_class_bind_template_child (widget_class, CdmContactDialog, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, CdmContactDialog, save_button);
+  gtk_widget_class_bind_template_child (widget_class, CdmContactDialog, theme_box);
+  gtk_widget_class_bind_template_child (widget_class, CdmContactDialog, channel_box);
+  gtk_widget_class_bind_template_child (widget_class, CdmContactDialog, service_box);
+  gtk_widget_class_bind_template_child (widget_class, CdmContactDialog, site_row);
+  gtk_widget_class_bind_template_child (widget_class, CdmContactDialog, programme_row);
+  gtk_widget_class_bind_template_child (widget_class, CdmContactDialog, gender_row);
+  gtk_widget_class_bind_template_child (widget_class, CdmContactDialog, age_band_row);
+  gtk_widget_class_bind_template_child (widget_class, CdmContactDialog, region_row);
+  gtk_widget_class_bind_template_child (widget_class, CdmContactDialog, first_visit_switch);
+  gtk_widget_class_bind_template_child (widget_class, CdmContactDialog, note_row);
+  gtk_widget_class_bind_template_callback (widget_class, on_note_row_entry_activated);
+
+  gtk_widget_class_install_action (widget_class, "contact.save", NULL, save_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
+}
+
+static void
+cdm_contact_dialog_init (CdmContactDialog *self)
+{
+  GtkEventController *keys;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->cancellable = g_cancellable_new ();
+  self->theme_buttons = add_toggles (self->theme_box, "themes", cdm_themes, FALSE);
+  self->channel_buttons = add_toggles (self->channel_box, "channel", cdm_channels, TRUE);
+  self->service_buttons = add_toggles (self->service_box, "service", cdm_services, TRUE);
+
+  self->programme_switches = g_ptr_array_new ();
+  for (guint i = 0; cdm_programmes[i] != NULL; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("programmes-%s", cdm_programmes[i]);
+      GtkWidget *row = adw_action_row_new ();
+      GtkWidget *toggle = gtk_switch_new ();
+
+      gtk_widget_set_name (toggle, name);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (toggle),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      cdm_label_for_code ("programmes", cdm_programmes[i]),
+                                      -1);
+      gtk_widget_set_valign (toggle, GTK_ALIGN_CENTER);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row),
+                                     cdm_label_for_code ("programmes", cdm_programmes[i]));
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), toggle);
+      adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), toggle);
+      adw_expander_row_add_row (self->programme_row, row);
+      g_ptr_array_add (self->programme_switches, toggle);
+    }
+
+  fill_combo (self->site_row, "site", cdm_sites, NULL);
+  fill_combo (self->gender_row, "gender", cdm_genders, _("Not asked"));
+  fill_combo (self->age_band_row, "age_band", cdm_age_bands, _("Not asked"));
+  fill_combo (self->region_row, "region", cdm_regions, _("Not asked"));
+
+  keys = gtk_event_controller_key_new ();
+  gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
+  g_signal_connect (keys, "key-pressed", G_CALLBACK (on_key_pressed), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), keys);
+}
+
+/**
+ * cdm_contact_dialog_new:
+ * @parent: the window it is modal to
+ * @store: where the contact goes
+ *
+ * Returns: (transfer none): the dialog, not yet shown
+ */
+CdmContactDialog *
+cdm_contact_dialog_new (GtkWindow *parent,
+                        CdmStore  *store)
+{
+  CdmContactDialog *self;
+  g_autofree char *site = NULL;
+  g_autofree char *channel = NULL;
+  int site_index;
+
+  g_return_val_if_fail (parent == NULL || GTK_IS_WINDOW (parent), NULL);
+  g_return_val_if_fail (CDM_IS_STORE (store), NULL);
+
+  self = g_object_new (CDM_TYPE_CONTACT_DIALOG,
+                       "transient-for", parent,
+                       NULL);
+  self->store = g_object_ref (store);
+
+  /* The desk's usual answers, kept in the store's settings. */
+  site = cdm_store_get_setting (store, "default_site");
+  channel = cdm_store_get_setting (store, "default_channel");
+  site_index = site != NULL ? cdm_code_index (cdm_sites, site) : -1;
+  adw_combo_row_set_selected (self->site_row, site_index >= 0 ? (guint) site_index : 0);
+  select_code (self->channel_buttons, cdm_channels, channel, "in_person");
+  select_code (self->service_buttons, cdm_services, NULL, "individual_advice");
+
+  /* The first Tab stop is the first theme: most contacts need nothing else. */
+  gtk_widget_grab_focus (g_ptr_array_index (self->theme_buttons, 0));
+
+  return self;
+}

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* cdm-contact-dialog.h: the form that logs one contact.
+ *
+ * Logging a contact is the most frequent act of the day, so the form opens
+ * with the desk's usual answers chosen (in person, individual advice, the
+ * desk's site): a plain contact is a theme and Ctrl+Enter.  It writes the
+ * record itself and emits ::saved with the new id before closing.
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "cdm-store.h"
+
+G_BEGIN_DECLS
+
+#define CDM_TYPE_CONTACT_DIALOG (cdm_contact_dialog_get_type ())
+G_DECLARE_FINAL_TYPE (CdmContactDialog, cdm_contact_dialog, CDM, CONTACT_DIALOG, AdwWindow)
+
+CdmContactDialog *cdm_contact_dialog_new (GtkWindow *parent,
+                                          CdmStore  *store);
+
+G_END_DECLS

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* cdm-labels.h: the words a person reads for the codes of the domain
+ * model (cdm-schema.h), in the user's language.
+ *
+ * Codes never reach the screen: "in_person" reads "In person".  Only the
+ * vocabularies the desk shows have labels; an unknown code comes back
+ * unchanged, so a newer server's code is still readable.
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* @field is the field's name in the interchange format ("channel",
+ * "service", "site", "themes", "programmes", "gender", "age_band",
+ * "region").  (transfer none) */
+const char *cdm_label_for_code (const char *field,
+                                const char *code);
+
+G_END_DECLS

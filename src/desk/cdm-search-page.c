@@ -1,0 +1,333 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* cdm-search-page.c: search as you type over partners or the library.
+ *
+ * Every keystroke (debounced by GtkSearchEntry) cancels the search still
+ * running and starts a new one in libcdm's worker thread; the list is
+ * replaced in one splice when the results arrive, so it never shows the
+ * hits of an older query.
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "cdm-hit.h"
+#include "cdm-search.h"
+#include "cdm-search-page.h"
+
+/* A person reads the first screens; the rest is refined by typing. */
+#define MAX_HITS 200
+
+struct _CdmSearchPage
+{
+  GtkWidget parent_instance;
+
+  GtkSearchEntry *search_entry;
+  GtkStack *results_stack;
+  AdwStatusPage *start_page;
+  AdwStatusPage *error_page;
+  GtkListView *list_view;
+
+  char *kind;
+  CdmEntity entity;
+  CdmStore *store;
+  GListStore *hits;
+  GCancellable *cancellable;
+};
+
+G_DEFINE_FINAL_TYPE (CdmSearchPage, cdm_search_page, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_KIND,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+show_results (CdmSearchPage *self,
+              GPtrArray     *hits)
+{
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; i < hits->len; i++)
+    g_ptr_array_add (items, cdm_hit_new (g_ptr_array_index (hits, i)));
+
+  g_list_store_splice (self->hits, 0, g_list_model_get_n_items (G_LIST_MODEL (self->hits)),
+                       items->pdata, items->len);
+  gtk_stack_set_visible_child_name (self->results_stack, hits->len > 0 ? "results" : "none");
+  if (hits->len > 0)
+    gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item", "u", 0);
+}
+
+static void
+on_search_done (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(CdmSearchPage) self = user_data;
+  g_autoptr(GPtrArray) hits = NULL;
+  g_autoptr(GError) error = NULL;
+
+  hits = cdm_search_finish (CDM_STORE (source), result, &error);
+  /* A newer keystroke replaced this search: its results are the ones to
+   * show, and they are on their way. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  if (hits == NULL)
+    {
+      adw_status_page_set_description (self->error_page, error->message);
+      gtk_stack_set_visible_child_name (self->results_stack, "error");
+      return;
+    }
+
+  show_results (self, hits);
+}
+
+static void
+on_search_entry_search_changed (CdmSearchPage  *self,
+                                GtkSearchEntry *entry)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (entry));
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+
+  if (self->store == NULL)
+    return;
+
+  if (text[0] == '\0')
+    {
+      g_list_store_remove_all (self->hits);
+      gtk_stack_set_visible_child_name (self->results_stack, "start");
+      return;
+    }
+
+  self->cancellable = g_cancellable_new ();
+  cdm_search_async (self->store, self->entity, text, MAX_HITS, self->cancellable,
+                    on_search_done, g_object_ref (self));
+}
+
+static void
+on_search_entry_stop_search (CdmSearchPage  *self,
+                             GtkSearchEntry *entry)
+{
+  gtk_editable_set_text (GTK_EDITABLE (entry), "");
+}
+
+static void
+on_factory_setup (GtkSignalListItemFactory *factory,
+                  GtkListItem              *item,
+                  gpointer                  user_data)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 3);
+  GtkWidget *title = gtk_label_new (NULL);
+  GtkWidget *detail = gtk_label_new (NULL);
+
+  gtk_widget_set_margin_top (box, 9);
+  gtk_widget_set_margin_bottom (box, 9);
+  gtk_widget_set_margin_start (box, 6);
+  gtk_widget_set_margin_end (box, 6);
+
+  gtk_label_set_xalign (GTK_LABEL (title), 0);
+  gtk_label_set_wrap (GTK_LABEL (title), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (title), PANGO_WRAP_WORD_CHAR);
+  gtk_widget_add_css_class (title, "heading");
+
+  gtk_label_set_xalign (GTK_LABEL (detail), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (detail), PANGO_ELLIPSIZE_END);
+  gtk_widget_add_css_class (detail, "dim-label");
+
+  gtk_box_append (GTK_BOX (box), title);
+  gtk_box_append (GTK_BOX (box), detail);
+  gtk_list_item_set_child (item, box);
+}
+
+static void
+on_factory_bind (GtkSignalListItemFactory *factory,
+                 GtkListItem              *item,
+                 gpointer                  user_data)
+{
+  CdmHit *hit = gtk_list_item_get_item (item);
+  GtkWidget *box = gtk_list_item_get_child (item);
+  GtkWidget *title = gtk_widget_get_first_child (box);
+  GtkWidget *detail = gtk_widget_get_next_sibling (title);
+  const char *detail_text = cdm_hit_get_detail (hit);
+
+  gtk_label_set_text (GTK_LABEL (title), cdm_hit_get_title (hit));
+  gtk_label_set_text (GTK_LABEL (detail), detail_text != NULL ? detail_text : "");
+  gtk_widget_set_visible (detail, detail_text != NULL);
+}
+
+static void
+cdm_search_page_constructed (GObject *object)
+{
+  CdmSearchPage *self = CDM_SEARCH_PAGE (object);
+  const char *placeholder;
+
+  G_OBJECT_CLASS (cdm_search_page_parent_class)->constructed (object);
+
+  if (g_strcmp0 (self->kind, "library") == 0)
+    {
+      self->entity = CDM_ENTITY_RESOURCE;
+      placeholder = _("Search the library");
+      adw_status_page_set_title (self->start_page, _("Search the Library"));
+      adw_status_page_set_description (self->start_page,
+                                       _("Type words of a title, an author or a subject: "
+                                         "books, job sheets, videos and websites appear as you type."));
+    }
+  else
+    {
+      self->entity = CDM_ENTITY_ORGANISATION;
+      placeholder = _("Search partners");
+      adw_status_page_set_title (self->start_page, _("Search Partners"));
+      adw_status_page_set_description (self->start_page,
+                                       _("Type a name, an acronym or a subject: "
+                                         "the partners appear as you type."));
+    }
+
+  g_object_set (self->search_entry, "placeholder-text", placeholder, NULL);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->search_entry),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, placeholder,
+                                  -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->list_view),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Results"),
+                                  -1);
+}
+
+static void
+cdm_search_page_set_property (GObject      *object,
+                              guint         prop_id,
+                              const GValue *value,
+                              GParamSpec   *pspec)
+{
+  CdmSearchPage *self = CDM_SEARCH_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_KIND:
+      g_free (self->kind);
+      self->kind = g_value_dup_string (value);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cdm_search_page_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  CdmSearchPage *self = CDM_SEARCH_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_KIND:
+      g_value_set_string (value, self->kind);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cdm_search_page_dispose (GObject *object)
+{
+  CdmSearchPage *self = CDM_SEARCH_PAGE (object);
+  GtkWidget *child;
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->store);
+  g_clear_object (&self->hits);
+
+  /* A plain GtkWidget must let go of its children itself. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
+  gtk_widget_dispose_template (GTK_WIDGET (self), CDM_TYPE_SEARCH_PAGE);
+
+  G_OBJECT_CLASS (cdm_search_page_parent_class)->dispose (object);
+}
+
+static void
+cdm_search_page_finalize (GObject *object)
+{
+  CdmSearchPage *self = CDM_SEARCH_PAGE (object);
+
+  g_free (self->kind);
+
+  G_OBJECT_CLASS (cdm_search_page_parent_class)->finalize (object);
+}
+
+static void
+cdm_search_page_class_init (CdmSearchPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->constructed = cdm_search_page_constructed;
+  object_class->set_property = cdm_search_page_set_property;
+  object_class->get_property = cdm_search_page_get_property;
+  object_class->dispose = cdm_search_page_dispose;
+  object_class->finalize = cdm_search_page_finalize;
+
+  properties[PROP_KIND] =
+    g_param_spec_string ("kind", NULL, NULL, "partners",
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/brussels/cdm_bp/Desk/cdm-search-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, CdmSearchPage, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, CdmSearchPage, results_stack);
+  gtk_widget_class_bind_template_child (widget_class, CdmSearchPage, start_page);
+  gtk_widget_class_bind_template_child (widget_class, CdmSearchPage, error_page);
+  gtk_widget_class_bind_template_child (widget_class, CdmSearchPage, list_view);
+  gtk_widget_class_bind_template_callback (widget_class, on_search_entry_search_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_search_entry_stop_search);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+}
+
+static void
+cdm_search_page_init (CdmSearchPage *self)
+{
+  g_autoptr(GtkListItemFactory) factory = NULL;
+  g_autoptr(GtkNoSelection) selection = NULL;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->hits = g_list_store_new (CDM_TYPE_HIT);
+  selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->hits)));
+  factory = gtk_signal_list_item_factory_new ();
+  g_signal_connect (factory, "setup", G_CALLBACK (on_factory_setup), NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (on_factory_bind), NULL);
+  gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (selection));
+  gtk_list_view_set_factory (self->list_view, factory);
+}
+
+void
+cdm_search_page_set_store (CdmSearchPage *self,
+                           CdmStore      *store)
+{
+  g_return_if_fail (CDM_IS_SEARCH_PAGE (self));
+  g_return_if_fail (store == NULL || CDM_IS_STORE (store));
+
+  if (!g_set_object (&self->store, store))
+    return;
+
+  on_search_entry_search_changed (self, self->search_entry);
+}
+
+void
+cdm_search_page_focus_entry (CdmSearchPage *self)
+{
+  g_return_if_fail (CDM_IS_SEARCH_PAGE (self));
+
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+}

@@ -1,0 +1,434 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* cdm-window.c: the desk's main window.
+ *
+ * Today's figures come from one worker-thread computation (the report of
+ * the year and the number of records), started again after every contact
+ * logged or undone; a newer refresh cancels the older one.
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "cdm-contact-dialog.h"
+#include "cdm-report.h"
+#include "cdm-search-page.h"
+#include "cdm-window.h"
+
+struct _CdmWindow
+{
+  AdwApplicationWindow parent_instance;
+
+  AdwToastOverlay *toast_overlay;
+  GtkStack *main_stack;
+  AdwStatusPage *error_page;
+  GtkSpinner *loading_spinner;
+  AdwViewStack *view_stack;
+  GtkLabel *date_label;
+  GtkLabel *desk_label;
+  GtkLabel *year_label;
+  GtkLabel *total_label;
+  GtkLevelBar *objective_bar;
+  GtkLabel *objective_label;
+  GtkLabel *advice_label;
+  GtkLabel *participants_label;
+  GtkLabel *multimedia_label;
+  AdwActionRow *state_row;
+  CdmSearchPage *partners_page;
+  CdmSearchPage *library_page;
+
+  CdmStore *store;
+  GCancellable *refresh_cancellable;
+};
+
+G_DEFINE_FINAL_TYPE (CdmWindow, cdm_window, ADW_TYPE_APPLICATION_WINDOW)
+
+/* What the Today page shows, computed in a worker thread. */
+typedef struct {
+  CdmReport *report;
+  gint64 records;
+  char *origin;
+} TodayFigures;
+
+static void
+today_figures_free (TodayFigures *figures)
+{
+  g_clear_pointer (&figures->report, cdm_report_unref);
+  g_free (figures->origin);
+  g_free (figures);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TodayFigures, today_figures_free)
+
+/* A count the way the user's locale groups digits: "14,466", "14 466". */
+static char *
+format_count (gint64 value)
+{
+  return g_strdup_printf ("%'" G_GINT64_FORMAT, value);
+}
+
+static void
+set_count (GtkLabel *label,
+           gint64    value)
+{
+  g_autofree char *text = format_count (value);
+
+  gtk_label_set_text (label, text);
+}
+
+static void
+set_action_enabled (CdmWindow  *self,
+                    const char *name,
+                    gboolean    enabled)
+{
+  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), name);
+
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (action), enabled);
+}
+
+static int
+current_year (CdmStore *store)
+{
+  g_autoptr(GTimeZone) zone = cdm_store_get_time_zone (store);
+  g_autoptr(GDateTime) now = g_date_time_new_now (zone);
+
+  return g_date_time_get_year (now);
+}
+
+static void
+compute_today (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  CdmStore *store = task_data;
+  g_autoptr(TodayFigures) figures = g_new0 (TodayFigures, 1);
+  GError *error = NULL;
+
+  figures->report = cdm_report_compute (store, current_year (store), cancellable, &error);
+  if (figures->report == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  for (CdmEntity entity = 0; entity < CDM_N_ENTITIES; entity++)
+    {
+      gint64 count = cdm_store_count (store, entity, &error);
+
+      if (count < 0)
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+      figures->records += count;
+    }
+
+  figures->origin = cdm_store_get_setting (store, "origin");
+  g_task_return_pointer (task, g_steal_pointer (&figures), (GDestroyNotify) today_figures_free);
+}
+
+static void
+show_today (CdmWindow    *self,
+            TodayFigures *figures)
+{
+  CdmReport *report = figures->report;
+  gint64 total = cdm_report_get_total_contacts (report);
+  gint64 objective = cdm_report_get_objective (report);
+  double progress = objective > 0 ? (double) total / (double) objective : 0;
+  g_autofree char *year = g_strdup_printf (_("Contacts in %d"), cdm_report_get_year (report));
+  g_autofree char *total_text = format_count (total);
+  g_autofree char *objective_text = format_count (objective);
+  g_autofree char *objective_line = NULL;
+  g_autofree char *records_text = format_count (figures->records);
+  g_autofree char *state = NULL;
+
+  gtk_label_set_text (self->year_label, year);
+  gtk_label_set_text (self->total_label, total_text);
+  gtk_level_bar_set_value (self->objective_bar, CLAMP (progress, 0, 1));
+  /* TRANSLATORS: "12,345 of 50,000 — 25 % of the year's objective" */
+  objective_line = g_strdup_printf (_("%s of %s — %d %% of the year’s objective"),
+                                    total_text, objective_text, (int) (progress * 100));
+  gtk_label_set_text (self->objective_label, objective_line);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->objective_bar),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, objective_line,
+                                  -1);
+
+  set_count (self->advice_label, cdm_report_get_individual_advice (report));
+  set_count (self->participants_label, cdm_report_get_group_participants (report));
+  set_count (self->multimedia_label, cdm_report_get_multimedia (report));
+
+  /* TRANSLATORS: the desk's state; %s is a number of records */
+  state = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Local only — %s record",
+                                        "Local only — %s records",
+                                        (gulong) figures->records),
+                           records_text);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->state_row), state);
+  adw_action_row_set_subtitle (self->state_row, cdm_store_get_path (self->store));
+
+  if (g_strcmp0 (figures->origin, "demo") == 0)
+    gtk_label_set_text (self->desk_label,
+                        _("Demo data: invented records shaped like the centre’s 2020 report"));
+  else
+    gtk_label_set_text (self->desk_label, _("Figures of this desk’s records"));
+}
+
+static void
+on_today_computed (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(CdmWindow) self = user_data;
+  g_autoptr(TodayFigures) figures = NULL;
+  g_autoptr(GError) error = NULL;
+
+  figures = g_task_propagate_pointer (G_TASK (result), &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  if (figures == NULL)
+    {
+      g_autofree char *message = g_strdup_printf (_("The figures could not be computed: %s"),
+                                                  error->message);
+
+      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+      return;
+    }
+
+  show_today (self, figures);
+}
+
+static void
+refresh_today (CdmWindow *self)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GDateTime) now = NULL;
+  g_autoptr(GTimeZone) zone = NULL;
+  g_autofree char *date = NULL;
+
+  g_return_if_fail (self->store != NULL);
+
+  zone = cdm_store_get_time_zone (self->store);
+  now = g_date_time_new_now (zone);
+  /* TRANSLATORS: the heading of the Today page, a strftime format:
+   * "Monday 23 November" */
+  date = g_date_time_format (now, C_("today heading", "%A %-d %B"));
+  if (date != NULL)
+    {
+      /* The day name comes lower-case in French and Dutch. */
+      g_autofree char *first = g_utf8_strup (date, g_utf8_next_char (date) - date);
+      g_autofree char *heading = g_strconcat (first, g_utf8_next_char (date), NULL);
+
+      gtk_label_set_text (self->date_label, heading);
+    }
+
+  g_cancellable_cancel (self->refresh_cancellable);
+  g_clear_object (&self->refresh_cancellable);
+  self->refresh_cancellable = g_cancellable_new ();
+
+  task = g_task_new (NULL, self->refresh_cancellable, on_today_computed, g_object_ref (self));
+  g_task_set_source_tag (task, refresh_today);
+  g_task_set_task_data (task, g_object_ref (self->store), g_object_unref);
+  g_task_run_in_thread (task, compute_today);
+}
+
+/* Undo: the contact becomes a tombstone, in a worker thread because the
+ * write waits for the disk. */
+static void
+delete_contact (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  CdmStore *store = source_object;
+  GError *error = NULL;
+
+  if (!cdm_store_delete (store, CDM_ENTITY_CONTACT, task_data, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_contact_deleted (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(CdmWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      g_autofree char *message = g_strdup_printf (_("The contact could not be removed: %s"),
+                                                  error->message);
+
+      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+      return;
+    }
+
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (_("Contact removed")));
+  refresh_today (self);
+}
+
+static void
+on_undo_clicked (AdwToast  *toast,
+                 CdmWindow *self)
+{
+  const char *id = g_object_get_data (G_OBJECT (toast), "contact-id");
+  g_autoptr(GTask) task = NULL;
+
+  task = g_task_new (self->store, NULL, on_contact_deleted, g_object_ref (self));
+  g_task_set_source_tag (task, on_undo_clicked);
+  g_task_set_task_data (task, g_strdup (id), g_free);
+  g_task_run_in_thread (task, delete_contact);
+}
+
+static void
+on_contact_saved (CdmContactDialog *dialog,
+                  const char       *id,
+                  CdmWindow        *self)
+{
+  AdwToast *toast = adw_toast_new (_("Contact saved"));
+
+  adw_toast_set_button_label (toast, _("_Undo"));
+  g_object_set_data_full (G_OBJECT (toast), "contact-id", g_strdup (id), g_free);
+  g_signal_connect_object (toast, "button-clicked", G_CALLBACK (on_undo_clicked), self, 0);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+
+  refresh_today (self);
+}
+
+static void
+log_contact_action (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  CdmWindow *self = user_data;
+  CdmContactDialog *dialog;
+
+  if (self->store == NULL)
+    return;
+
+  dialog = cdm_contact_dialog_new (GTK_WINDOW (self), self->store);
+  g_signal_connect_object (dialog, "saved", G_CALLBACK (on_contact_saved), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+show_section_action (GSimpleAction *action,
+                     GVariant      *parameter,
+                     gpointer       user_data)
+{
+  CdmWindow *self = user_data;
+  const char *name = g_variant_get_string (parameter, NULL);
+
+  if (self->store == NULL || adw_view_stack_get_child_by_name (self->view_stack, name) == NULL)
+    return;
+
+  adw_view_stack_set_visible_child_name (self->view_stack, name);
+  if (g_str_equal (name, "partners"))
+    cdm_search_page_focus_entry (self->partners_page);
+  else if (g_str_equal (name, "library"))
+    cdm_search_page_focus_entry (self->library_page);
+}
+
+static void
+cdm_window_dispose (GObject *object)
+{
+  CdmWindow *self = CDM_WINDOW (object);
+
+  g_cancellable_cancel (self->refresh_cancellable);
+  g_clear_object (&self->refresh_cancellable);
+  g_clear_object (&self->store);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), CDM_TYPE_WINDOW);
+
+  G_OBJECT_CLASS (cdm_window_parent_class)->dispose (object);
+}
+
+static void
+cdm_window_class_init (CdmWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = cdm_window_dispose;
+
+  g_type_ensure (CDM_TYPE_SEARCH_PAGE);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/brussels/cdm_bp/Desk/cdm-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, CdmWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, CdmWindow, main_stack);
+  gtk_widget_class_bind_template_child (widget_class, CdmWindow, error_page);
+  gtk_widget_class_bind_template_child (widget_class, CdmWindow, loading_spinner);
+  gtk_widget_class_bind_template_child (widget_class, CdmWindow, view_stack);
+  gtk_widget_class_bind_template_child (widget_class, CdmWindow, date_label);
+  gtk_widget_class_bind_template_child (widget_class, CdmWindow, desk_label);
+  gtk_widget_class_bind_template_child (widget_class, CdmWindow, year_label);
+  gtk_widget_class_bind_template_child (widget_class, CdmWindow, total_label);
+  gtk_widget_class_bind_template_child (widget_class, CdmWindow, objective_bar);
+  gtk_widget_class_bind_template_child (widget_class, CdmWindow, objective_label);
+  gtk_widget_class_bind_template_child (widget_class, CdmWindow, advice_label);
+  gtk_widget_class_bind_template_child (widget_class, CdmWindow, participants_label);
+  gtk_widget_class_bind_template_child (widget_class, CdmWindow, multimedia_label);
+  gtk_widget_class_bind_template_child (widget_class, CdmWindow, state_row);
+  gtk_widget_class_bind_template_child (widget_class, CdmWindow, partners_page);
+  gtk_widget_class_bind_template_child (widget_class, CdmWindow, library_page);
+}
+
+static const GActionEntry win_actions[] = {
+  { "log-contact", log_contact_action },
+  { "show-section", show_section_action, "s" },
+};
+
+static void
+cdm_window_init (CdmWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  if (g_str_equal (PROFILE, "development"))
+    gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), win_actions,
+                                   G_N_ELEMENTS (win_actions), self);
+  set_action_enabled (self, "log-contact", FALSE);
+  gtk_spinner_start (self->loading_spinner);
+}
+
+CdmWindow *
+cdm_window_new (GtkApplication *application)
+{
+  g_return_val_if_fail (application == NULL || GTK_IS_APPLICATION (application), NULL);
+
+  return g_object_new (CDM_TYPE_WINDOW, "application", application, NULL);
+}
+
+void
+cdm_window_set_store (CdmWindow *self,
+                      CdmStore  *store)
+{
+  g_return_if_fail (CDM_IS_WINDOW (self));
+  g_return_if_fail (CDM_IS_STORE (store));
+
+  if (!g_set_object (&self->store, store))
+    return;
+
+  cdm_search_page_set_store (self->partners_page, store);
+  cdm_search_page_set_store (self->library_page, store);
+  gtk_spinner_stop (self->loading_spinner);
+  gtk_stack_set_visible_child_name (self->main_stack, "desk");
+  set_action_enabled (self, "log-contact", TRUE);
+  refresh_today (self);
+}
+
+void
+cdm_window_show_error (CdmWindow    *self,
+                       const GError *error)
+{
+  g_return_if_fail (CDM_IS_WINDOW (self));
+  g_return_if_fail (error != NULL);
+
+  adw_status_page_set_description (self->error_page, error->message);
+  gtk_spinner_stop (self->loading_spinner);
+  gtk_stack_set_visible_child_name (self->main_stack, "error");
+}
