@@ -8,6 +8,7 @@
 
 #include "cdm-interchange.h"
 #include "cdm-report.h"
+#include "cdm-test-util.h"
 
 typedef struct {
   char *dir;
@@ -41,29 +42,12 @@ fixture_set_up (Fixture       *fx,
 }
 
 static void
-remove_tree (const char *dir)
-{
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (dir, name, NULL);
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (dir);
-}
-
-static void
 fixture_tear_down (Fixture       *fx,
                    gconstpointer  data)
 {
   g_clear_object (&fx->store);
   g_clear_object (&fx->other);
-  remove_tree (fx->dir);
+  cdm_test_remove_tree (fx->dir);
   g_free (fx->dir);
 }
 

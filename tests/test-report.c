@@ -17,6 +17,7 @@
 #include "cdm-report.h"
 #include "cdm-report-private.h"
 #include "fixture-2020.h"
+#include "cdm-test-util.h"
 
 typedef struct {
   char *dir;
@@ -27,24 +28,6 @@ typedef struct {
 /* The 2020 fixture is built once and copied into each test's folder. */
 static char *fixture_2020_dir;
 static char *fixture_2020_path;
-
-static void
-remove_tree (const char *dir)
-{
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (dir, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (dir);
-}
 
 static void
 fixture_set_up (Fixture       *fx,
@@ -130,7 +113,7 @@ fixture_tear_down (Fixture       *fx,
                    gconstpointer  data)
 {
   g_clear_object (&fx->store);
-  remove_tree (fx->dir);
+  cdm_test_remove_tree (fx->dir);
   g_free (fx->dir);
   g_free (fx->path);
 }
@@ -1754,7 +1737,7 @@ main (int    argc,
   status = g_test_run ();
 
   if (fixture_2020_dir != NULL)
-    remove_tree (fixture_2020_dir);
+    cdm_test_remove_tree (fixture_2020_dir);
   g_free (fixture_2020_dir);
   g_free (fixture_2020_path);
   return status;

@@ -9,6 +9,7 @@
 #include "cdm-search.h"
 #include "cdm-search-private.h"
 #include "cdm-store-private.h"
+#include "cdm-test-util.h"
 
 typedef struct {
   char *dir;
@@ -32,27 +33,11 @@ fixture_set_up (Fixture       *fixture,
 }
 
 static void
-remove_tree (const char *dir)
-{
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  if (d == NULL)
-    return;
-  while ((name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      g_remove (path);
-    }
-  g_rmdir (dir);
-}
-
-static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
   g_clear_object (&fixture->store);
-  remove_tree (fixture->dir);
+  cdm_test_remove_tree (fixture->dir);
   g_free (fixture->dir);
 }
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cdm-store.h"
+#include "cdm-test-util.h"
 
 typedef struct {
   char *dir;
@@ -30,28 +31,11 @@ fixture_set_up (Fixture       *fx,
 }
 
 static void
-remove_tree (const char *dir)
-{
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (dir, name, NULL);
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (dir);
-}
-
-static void
 fixture_tear_down (Fixture       *fx,
                    gconstpointer  data)
 {
   g_clear_object (&fx->store);
-  remove_tree (fx->dir);
+  cdm_test_remove_tree (fx->dir);
   g_free (fx->dir);
   g_free (fx->path);
 }
