@@ -7,6 +7,7 @@
 
 #include "cdm-application.h"
 #include "cdm-demo.h"
+#include "cdm-preferences-window.h"
 #include "cdm-store.h"
 #include "cdm-window.h"
 
@@ -18,6 +19,9 @@ struct _CdmApplication
   CdmStore *store;
   GError *store_error;
   gboolean opening;
+
+  /* The desk's preferences (data/brussels.cdm_bp.Desk.gschema.xml). */
+  GSettings *settings;
 };
 
 G_DEFINE_FINAL_TYPE (CdmApplication, cdm_application, ADW_TYPE_APPLICATION)
@@ -80,6 +84,32 @@ open_store (GTask        *task,
   g_task_return_pointer (task, g_steal_pointer (&store), g_object_unref);
 }
 
+/* Every record written says which desk wrote it: the name set in the
+ * preferences, or none while it is empty.  The store takes at most 100
+ * characters; a longer name is cut rather than refusing every save. */
+static void
+update_identity (CdmApplication *self)
+{
+  g_autofree char *name = NULL;
+  g_autofree char *desk = NULL;
+
+  if (self->store == NULL)
+    return;
+
+  name = g_strstrip (g_settings_get_string (self->settings, "desk-name"));
+  desk = g_utf8_substring (name, 0, MIN (g_utf8_strlen (name, -1), 100));
+  cdm_store_set_identity (self->store, g_get_user_name (), NULL,
+                          desk[0] != '\0' ? desk : NULL);
+}
+
+static void
+on_desk_name_changed (GSettings      *settings,
+                      const char     *key,
+                      CdmApplication *self)
+{
+  update_identity (self);
+}
+
 static void
 on_store_opened (GObject      *source,
                  GAsyncResult *result,
@@ -92,6 +122,7 @@ on_store_opened (GObject      *source,
   self->store = g_task_propagate_pointer (G_TASK (result), &self->store_error);
   if (self->store_error != NULL)
     g_warning ("Cannot open the store: %s", self->store_error->message);
+  update_identity (self);
 
   windows = gtk_application_get_windows (GTK_APPLICATION (self));
   for (GList *l = windows; l != NULL; l = l->next)
@@ -149,6 +180,29 @@ about_action (GSimpleAction *action,
 }
 
 static void
+preferences_action (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  GtkApplication *app = user_data;
+  CdmPreferencesWindow *window;
+
+  window = cdm_preferences_window_new (gtk_application_get_active_window (app));
+  gtk_window_present (GTK_WINDOW (window));
+}
+
+static void
+help_action (GSimpleAction *action,
+             GVariant      *parameter,
+             gpointer       user_data)
+{
+  GtkApplication *app = user_data;
+
+  /* Yelp opens the pages installed from help/ (gnome.yelp). */
+  gtk_show_uri (gtk_application_get_active_window (app), "help:cdm-desk", GDK_CURRENT_TIME);
+}
+
+static void
 quit_action (GSimpleAction *action,
              GVariant      *parameter,
              gpointer       user_data)
@@ -158,6 +212,8 @@ quit_action (GSimpleAction *action,
 
 static const GActionEntry app_actions[] = {
   { "about", about_action },
+  { "preferences", preferences_action },
+  { "help", help_action },
   { "quit", quit_action },
 };
 
@@ -170,14 +226,23 @@ cdm_application_startup (GApplication *application)
     const char *accels[2];
   } accels[] = {
     { "app.quit", { "<Control>q", NULL } },
+    { "app.preferences", { "<Control>comma", NULL } },
+    { "app.help", { "F1", NULL } },
     { "win.log-contact", { "<Control>n", NULL } },
     { "win.show-section::today", { "<Alt>1", NULL } },
-    { "win.show-section::partners", { "<Alt>2", NULL } },
-    { "win.show-section::library", { "<Alt>3", NULL } },
+    { "win.show-section::contacts", { "<Alt>2", NULL } },
+    { "win.show-section::partners", { "<Alt>3", NULL } },
+    { "win.show-section::library", { "<Alt>4", NULL } },
+    { "win.show-section::activities", { "<Alt>5", NULL } },
+    { "win.show-section::statistics", { "<Alt>6", NULL } },
     { "window.close", { "<Control>w", NULL } },
   };
 
   G_APPLICATION_CLASS (cdm_application_parent_class)->startup (application);
+
+  self->settings = g_settings_new (APP_ID);
+  g_signal_connect (self->settings, "changed::desk-name",
+                    G_CALLBACK (on_desk_name_changed), self);
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions,
                                    G_N_ELEMENTS (app_actions), self);
@@ -215,6 +280,7 @@ cdm_application_dispose (GObject *object)
 
   g_clear_object (&self->store);
   g_clear_error (&self->store_error);
+  g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (cdm_application_parent_class)->dispose (object);
 }

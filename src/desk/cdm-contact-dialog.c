@@ -13,6 +13,7 @@
 #include <glib/gi18n.h>
 
 #include "cdm-contact-dialog.h"
+#include "cdm-handout.h"
 #include "cdm-labels.h"
 
 struct _CdmContactDialog
@@ -37,6 +38,10 @@ struct _CdmContactDialog
   GPtrArray *channel_buttons;
   GPtrArray *service_buttons;
   GPtrArray *programme_switches;
+
+  /* Resources handed over, added from the library's detail window. */
+  GPtrArray *resource_ids;
+  AdwPreferencesGroup *resources_group;
 
   CdmStore *store;
   GCancellable *cancellable;
@@ -208,6 +213,15 @@ build_record (CdmContactDialog *self)
   if (note[0] != '\0')
     json_object_set_string_member (record, "note", note);
 
+  if (self->resource_ids->len > 0)
+    {
+      JsonArray *resources = json_array_new ();
+
+      for (guint i = 0; i < self->resource_ids->len; i++)
+        json_array_add_string_element (resources, g_ptr_array_index (self->resource_ids, i));
+      json_object_set_array_member (record, "resources", resources);
+    }
+
   return g_steal_pointer (&record);
 }
 
@@ -347,6 +361,7 @@ cdm_contact_dialog_finalize (GObject *object)
   g_ptr_array_unref (self->channel_buttons);
   g_ptr_array_unref (self->service_buttons);
   g_ptr_array_unref (self->programme_switches);
+  g_ptr_array_unref (self->resource_ids);
 
   G_OBJECT_CLASS (cdm_contact_dialog_parent_class)->finalize (object);
 }
@@ -397,6 +412,7 @@ cdm_contact_dialog_init (CdmContactDialog *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->cancellable = g_cancellable_new ();
+  self->resource_ids = g_ptr_array_new_with_free_func (g_free);
   self->theme_buttons = add_toggles (self->theme_box, "themes", cdm_themes, FALSE);
   self->channel_buttons = add_toggles (self->channel_box, "channel", cdm_channels, TRUE);
   self->service_buttons = add_toggles (self->service_box, "service", cdm_services, TRUE);
@@ -445,6 +461,7 @@ cdm_contact_dialog_new (GtkWindow *parent,
                         CdmStore  *store)
 {
   CdmContactDialog *self;
+  g_autoptr(GSettings) settings = NULL;
   g_autofree char *site = NULL;
   g_autofree char *channel = NULL;
   int site_index;
@@ -457,9 +474,10 @@ cdm_contact_dialog_new (GtkWindow *parent,
                        NULL);
   self->store = g_object_ref (store);
 
-  /* The desk's usual answers, kept in the store's settings. */
-  site = cdm_store_get_setting (store, "default_site");
-  channel = cdm_store_get_setting (store, "default_channel");
+  /* The desk's usual answers, from its preferences. */
+  settings = g_settings_new (APP_ID);
+  site = g_settings_get_string (settings, "site");
+  channel = g_settings_get_string (settings, "default-channel");
   site_index = site != NULL ? cdm_code_index (cdm_sites, site) : -1;
   adw_combo_row_set_selected (self->site_row, site_index >= 0 ? (guint) site_index : 0);
   select_code (self->channel_buttons, cdm_channels, channel, "in_person");
@@ -469,4 +487,121 @@ cdm_contact_dialog_new (GtkWindow *parent,
   gtk_widget_grab_focus (g_ptr_array_index (self->theme_buttons, 0));
 
   return self;
+}
+
+static void
+on_remove_resource_clicked (GtkButton        *button,
+                            CdmContactDialog *self)
+{
+  GtkWidget *row = gtk_widget_get_ancestor (GTK_WIDGET (button), ADW_TYPE_ACTION_ROW);
+  const char *id = g_object_get_data (G_OBJECT (row), "resource-id");
+
+  for (guint i = 0; i < self->resource_ids->len; i++)
+    {
+      if (g_str_equal (g_ptr_array_index (self->resource_ids, i), id))
+        {
+          g_ptr_array_remove_index (self->resource_ids, i);
+          break;
+        }
+    }
+  adw_preferences_group_remove (self->resources_group, row);
+  gtk_widget_set_visible (GTK_WIDGET (self->resources_group), self->resource_ids->len > 0);
+}
+
+static void
+on_handout_printed (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(CdmContactDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!cdm_handout_print_finish (result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_autofree char *message = g_strdup_printf (_("The handout could not be printed: %s"),
+                                                  error->message);
+
+      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+    }
+}
+
+/* The paper the visitor takes home: the resources handed over. */
+static void
+on_print_handout_clicked (GtkButton        *button,
+                          CdmContactDialog *self)
+{
+  g_autoptr(GPtrArray) ids = g_ptr_array_new ();
+
+  if (self->resource_ids->len == 0)
+    return;
+
+  for (guint i = 0; i < self->resource_ids->len; i++)
+    g_ptr_array_add (ids, g_ptr_array_index (self->resource_ids, i));
+  g_ptr_array_add (ids, NULL);
+
+  cdm_handout_print_async (self->store, (const char * const *) ids->pdata, GTK_WINDOW (self),
+                           NULL, NULL, on_handout_printed, g_object_ref (self));
+}
+
+void
+cdm_contact_dialog_add_resource (CdmContactDialog *self,
+                                 const char       *id,
+                                 const char       *title)
+{
+  GtkWidget *row, *button;
+  g_autofree char *what = NULL;
+
+  g_return_if_fail (CDM_IS_CONTACT_DIALOG (self));
+  g_return_if_fail (id != NULL);
+  g_return_if_fail (title != NULL);
+
+  for (guint i = 0; i < self->resource_ids->len; i++)
+    {
+      if (g_str_equal (g_ptr_array_index (self->resource_ids, i), id))
+        return;
+    }
+
+  /* The group appears with the first resource. */
+  if (self->resources_group == NULL)
+    {
+      GtkWidget *note_group = gtk_widget_get_ancestor (GTK_WIDGET (self->note_row),
+                                                       ADW_TYPE_PREFERENCES_GROUP);
+
+      self->resources_group = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
+      gtk_widget_set_name (GTK_WIDGET (self->resources_group), "resources");
+      adw_preferences_group_set_title (self->resources_group, _("Handed Over"));
+      {
+        GtkWidget *print = gtk_button_new_with_mnemonic (_("_Print for the Visitor"));
+
+        gtk_widget_set_name (print, "print-handout");
+        gtk_widget_set_valign (print, GTK_ALIGN_CENTER);
+        gtk_widget_set_tooltip_text (print, _("Print the list of these resources for the visitor to take home"));
+        g_signal_connect (print, "clicked", G_CALLBACK (on_print_handout_clicked), self);
+        adw_preferences_group_set_header_suffix (self->resources_group, print);
+      }
+      /* At the top: it is why the form was opened. */
+      gtk_box_insert_child_after (GTK_BOX (gtk_widget_get_parent (note_group)),
+                                  GTK_WIDGET (self->resources_group), NULL);
+    }
+
+  g_ptr_array_add (self->resource_ids, g_strdup (id));
+
+  row = adw_action_row_new ();
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  g_object_set_data_full (G_OBJECT (row), "resource-id", g_strdup (id), g_free);
+  button = gtk_button_new_from_icon_name ("edit-delete-symbolic");
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (button, "flat");
+  /* TRANSLATORS: a button's name; %s is a resource's title */
+  what = g_strdup_printf (_("Remove %s"), title);
+  gtk_widget_set_tooltip_text (button, what);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, what,
+                                  -1);
+  g_signal_connect (button, "clicked", G_CALLBACK (on_remove_resource_clicked), self);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+  adw_preferences_group_add (self->resources_group, row);
+  gtk_widget_set_visible (GTK_WIDGET (self->resources_group), TRUE);
 }

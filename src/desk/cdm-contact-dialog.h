@@ -19,5 +19,10 @@ G_DECLARE_FINAL_TYPE (CdmContactDialog, cdm_contact_dialog, CDM, CONTACT_DIALOG,
 
 CdmContactDialog *cdm_contact_dialog_new (GtkWindow *parent,
                                           CdmStore  *store);
+/* Adds a library resource to those handed over to the visitor; they go
+ * in the record's "resources" on save.  Adding one twice adds it once. */
+void              cdm_contact_dialog_add_resource (CdmContactDialog *self,
+                                                   const char       *id,
+                                                   const char       *title);
 
 G_END_DECLS

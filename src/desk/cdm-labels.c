@@ -88,6 +88,87 @@ static const Label region_labels[] = {
   { NULL, NULL }
 };
 
+/* What a closure shuts, as the statistics shade it. */
+static const Label closure_scope_labels[] = {
+  { "all", N_("Whole centre") },
+  { "multimedia", N_("Multimedia area") },
+  { "advice", N_("Individual advice") },
+  { "activities", N_("Group activities") },
+  { "appointment_only", N_("By appointment only") },
+  { NULL, NULL }
+};
+
+/* A partner's place in the centre's network. */
+static const Label circle_labels[] = {
+  { "first", N_("First circle") },
+  { "second", N_("Second circle") },
+  { "other", N_("Other partner") },
+  { NULL, NULL }
+};
+
+static const Label organisation_kind_labels[] = {
+  { "public_employment", N_("Public employment service") },
+  { "training", N_("Training") },
+  { "education", N_("Education") },
+  { "youth", N_("Youth") },
+  { "disability", N_("Disability") },
+  { "association", N_("Association") },
+  { "company", N_("Company") },
+  { "other", N_("Other") },
+  { NULL, NULL }
+};
+
+static const Label resource_kind_labels[] = {
+  { "book", N_("Book") },
+  { "ebook", N_("E-book") },
+  { "video", N_("Video") },
+  { "job_sheet", N_("Job sheet") },
+  { "website", N_("Website") },
+  { "brochure", N_("Brochure") },
+  { "test_tool", N_("Test or tool") },
+  { NULL, NULL }
+};
+
+static const Label audience_labels[] = {
+  { "general", N_("Everyone") },
+  { "students", N_("Students") },
+  { "neet", N_("NEET young people") },
+  { "guidance_professionals", N_("Guidance professionals") },
+  { "50_plus", N_("People over 50") },
+  { "disability", N_("People with a disability") },
+  { "jobseekers", N_("Jobseekers") },
+  { "employees", N_("Employees") },
+  { NULL, NULL }
+};
+
+/* Where a group activity takes place. */
+static const Label activity_mode_labels[] = {
+  { "on_site", N_("At the centre") },
+  { "online", N_("Online") },
+  { "formtruck", N_("Formtruck") },
+  { "school", N_("At a school") },
+  { "external", N_("Elsewhere") },
+  { NULL, NULL }
+};
+
+static const Label activity_status_labels[] = {
+  { "planned", N_("Planned") },
+  { "held", N_("Held") },
+  { "cancelled", N_("Cancelled") },
+  { NULL, NULL }
+};
+
+/* The help a steward gives in the multimedia area. */
+static const Label tally_kind_labels[] = {
+  { "computer_access", N_("Computer access") },
+  { "jobseeker_profile", N_("Jobseeker profile") },
+  { "documents", N_("Documents") },
+  { "training_catalogue", N_("Training catalogue") },
+  { "printing", N_("Printing") },
+  { "other", N_("Other help") },
+  { NULL, NULL }
+};
+
 static const struct {
   const char *field;
   const Label *labels;
@@ -100,6 +181,14 @@ static const struct {
   { "gender", gender_labels },
   { "age_band", age_band_labels },
   { "region", region_labels },
+  { "circle", circle_labels },
+  { "organisation_kind", organisation_kind_labels },
+  { "resource_kind", resource_kind_labels },
+  { "audience", audience_labels },
+  { "tally_kind", tally_kind_labels },
+  { "closure_scope", closure_scope_labels },
+  { "activity_mode", activity_mode_labels },
+  { "activity_status", activity_status_labels },
 };
 
 const char *
@@ -123,4 +212,24 @@ cdm_label_for_code (const char *field,
     }
 
   return code;
+}
+
+const char *
+cdm_labels_content_language (void)
+{
+  const char * const *names = g_get_language_names ();
+
+  /* The first of the desktop's languages that content is written in:
+   * "nl_BE.UTF-8" gives "nl".  Any other language, "C" included, reads
+   * the desk in English, its source language, and so the content too. */
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      if (g_str_has_prefix (names[i], "fr"))
+        return "fr";
+      if (g_str_has_prefix (names[i], "nl"))
+        return "nl";
+      if (g_str_has_prefix (names[i], "en"))
+        return "en";
+    }
+  return "en";
 }

@@ -14,8 +14,16 @@ G_BEGIN_DECLS
 
 /* @field is the field's name in the interchange format ("channel",
  * "service", "site", "themes", "programmes", "gender", "age_band",
- * "region").  (transfer none) */
+ * "region", "closure_scope"; "circle", "organisation_kind",
+ * "resource_kind", "audience", "tally_kind" for the "circle" and "kind"
+ * fields of partners and resources, "audience" and tally "kind";
+ * "activity_mode", "activity_status" for activities).
+ * (transfer none) */
 const char *cdm_label_for_code (const char *field,
                                 const char *code);
+
+/* The language of content (titles and names with fr/nl/en variants) that
+ * follows the desktop's locale: "fr", "nl" or "en".  (transfer none) */
+const char *cdm_labels_content_language (void);
 
 G_END_DECLS

@@ -45,6 +45,13 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+enum {
+  HIT_ACTIVATED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 static void
 show_results (CdmSearchPage *self,
               GPtrArray     *hits)
@@ -115,6 +122,18 @@ on_search_entry_stop_search (CdmSearchPage  *self,
                              GtkSearchEntry *entry)
 {
   gtk_editable_set_text (GTK_EDITABLE (entry), "");
+}
+
+/* Enter, or a click, on a hit. */
+static void
+on_list_view_activate (GtkListView   *list_view,
+                       guint          position,
+                       CdmSearchPage *self)
+{
+  g_autoptr(CdmHit) hit = g_list_model_get_item (G_LIST_MODEL (self->hits), position);
+
+  if (hit != NULL)
+    g_signal_emit (self, signals[HIT_ACTIVATED], 0, hit);
 }
 
 static void
@@ -282,6 +301,16 @@ cdm_search_page_class_init (CdmSearchPageClass *klass)
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  /**
+   * CdmSearchPage::hit-activated:
+   * @hit: the CdmHit
+   *
+   * A person chose a hit, to see it in full.
+   */
+  signals[HIT_ACTIVATED] =
+    g_signal_new ("hit-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, CDM_TYPE_HIT);
+
   gtk_widget_class_set_template_from_resource (widget_class, "/brussels/cdm_bp/Desk/cdm-search-page.ui");
   gtk_widget_class_bind_template_child (widget_class, CdmSearchPage, search_entry);
   gtk_widget_class_bind_template_child (widget_class, CdmSearchPage, results_stack);
@@ -309,6 +338,8 @@ cdm_search_page_init (CdmSearchPage *self)
   g_signal_connect (factory, "bind", G_CALLBACK (on_factory_bind), NULL);
   gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (selection));
   gtk_list_view_set_factory (self->list_view, factory);
+  gtk_list_view_set_single_click_activate (self->list_view, TRUE);
+  g_signal_connect (self->list_view, "activate", G_CALLBACK (on_list_view_activate), self);
 }
 
 void

@@ -11,7 +11,8 @@ G_BEGIN_DECLS
 #define CDM_TYPE_SEARCH_PAGE (cdm_search_page_get_type ())
 G_DECLARE_FINAL_TYPE (CdmSearchPage, cdm_search_page, CDM, SEARCH_PAGE, GtkWidget)
 
-/* @kind: "partners" or "library" (construct-only, set in the .ui). */
+/* @kind: "partners" or "library" (construct-only, set in the .ui).
+ * ::hit-activated (CdmHit *hit) is emitted when a hit is chosen. */
 void cdm_search_page_set_store   (CdmSearchPage *self,
                                   CdmStore      *store);
 /* Gives the search field the keyboard focus. */

@@ -10,9 +10,15 @@
 
 #include <glib/gi18n.h>
 
+#include "cdm-activities-page.h"
 #include "cdm-contact-dialog.h"
+#include "cdm-contacts-page.h"
+#include "cdm-detail-window.h"
+#include "cdm-hit.h"
+#include "cdm-multimedia-page.h"
 #include "cdm-report.h"
 #include "cdm-search-page.h"
+#include "cdm-statistics-page.h"
 #include "cdm-window.h"
 
 struct _CdmWindow
@@ -230,6 +236,15 @@ refresh_today (CdmWindow *self)
   g_task_set_source_tag (task, refresh_today);
   g_task_set_task_data (task, g_object_ref (self->store), g_object_unref);
   g_task_run_in_thread (task, compute_today);
+
+  cdm_statistics_page_refresh (CDM_STATISTICS_PAGE (adw_view_stack_get_child_by_name (self->view_stack, "statistics")));
+}
+
+/* The Contacts section, after a contact was logged or undone here. */
+static void
+refresh_contacts (CdmWindow *self)
+{
+  cdm_contacts_page_refresh (CDM_CONTACTS_PAGE (adw_view_stack_get_child_by_name (self->view_stack, "contacts")));
 }
 
 /* Undo: the contact becomes a tombstone, in a worker thread because the
@@ -268,6 +283,7 @@ on_contact_deleted (GObject      *source,
 
   adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (_("Contact removed")));
   refresh_today (self);
+  refresh_contacts (self);
 }
 
 static void
@@ -296,6 +312,7 @@ on_contact_saved (CdmContactDialog *dialog,
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
 
   refresh_today (self);
+  refresh_contacts (self);
 }
 
 static void
@@ -314,6 +331,51 @@ log_contact_action (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* "Hand Over" in a resource's detail: the resource goes to the contact
+ * being logged, in the form already open or in a new one. */
+static void
+on_hand_over (CdmDetailWindow *detail,
+              const char      *id,
+              const char      *title,
+              CdmWindow       *self)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  CdmContactDialog *dialog = NULL;
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels) && dialog == NULL; i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (CDM_IS_CONTACT_DIALOG (window) &&
+          gtk_window_get_transient_for (GTK_WINDOW (window)) == GTK_WINDOW (self))
+        dialog = CDM_CONTACT_DIALOG (window);
+    }
+
+  if (dialog == NULL)
+    {
+      dialog = cdm_contact_dialog_new (GTK_WINDOW (self), self->store);
+      g_signal_connect_object (dialog, "saved", G_CALLBACK (on_contact_saved), self, 0);
+    }
+  cdm_contact_dialog_add_resource (dialog, id, title);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+on_hit_activated (CdmSearchPage *page,
+                  CdmHit        *hit,
+                  CdmWindow     *self)
+{
+  CdmDetailWindow *detail;
+
+  if (self->store == NULL)
+    return;
+
+  detail = cdm_detail_window_new (GTK_WINDOW (self), self->store,
+                                  cdm_hit_get_entity (hit), cdm_hit_get_id (hit));
+  g_signal_connect_object (detail, "hand-over", G_CALLBACK (on_hand_over), self, 0);
+  gtk_window_present (GTK_WINDOW (detail));
+}
+
 static void
 show_section_action (GSimpleAction *action,
                      GVariant      *parameter,
@@ -330,6 +392,10 @@ show_section_action (GSimpleAction *action,
     cdm_search_page_focus_entry (self->partners_page);
   else if (g_str_equal (name, "library"))
     cdm_search_page_focus_entry (self->library_page);
+  else if (g_str_equal (name, "activities"))
+    cdm_activities_page_focus (CDM_ACTIVITIES_PAGE (adw_view_stack_get_child_by_name (self->view_stack, name)));
+  else if (g_str_equal (name, "contacts"))
+    cdm_contacts_page_focus_list (CDM_CONTACTS_PAGE (adw_view_stack_get_child_by_name (self->view_stack, name)));
 }
 
 static void
@@ -354,7 +420,11 @@ cdm_window_class_init (CdmWindowClass *klass)
 
   object_class->dispose = cdm_window_dispose;
 
+  g_type_ensure (CDM_TYPE_ACTIVITIES_PAGE);
   g_type_ensure (CDM_TYPE_SEARCH_PAGE);
+  g_type_ensure (CDM_TYPE_MULTIMEDIA_PAGE);
+  g_type_ensure (CDM_TYPE_CONTACTS_PAGE);
+  g_type_ensure (CDM_TYPE_STATISTICS_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/brussels/cdm_bp/Desk/cdm-window.ui");
   gtk_widget_class_bind_template_child (widget_class, CdmWindow, toast_overlay);
@@ -391,6 +461,11 @@ cdm_window_init (CdmWindow *self)
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), win_actions,
                                    G_N_ELEMENTS (win_actions), self);
+  g_signal_connect (self->partners_page, "hit-activated", G_CALLBACK (on_hit_activated), self);
+  g_signal_connect (self->library_page, "hit-activated", G_CALLBACK (on_hit_activated), self);
+  /* A contact removed from the list changes Today's figures. */
+  g_signal_connect_swapped (adw_view_stack_get_child_by_name (self->view_stack, "contacts"),
+                            "contacts-changed", G_CALLBACK (refresh_today), self);
   set_action_enabled (self, "log-contact", FALSE);
   gtk_spinner_start (self->loading_spinner);
 }
@@ -413,8 +488,12 @@ cdm_window_set_store (CdmWindow *self,
   if (!g_set_object (&self->store, store))
     return;
 
+  cdm_contacts_page_set_store (CDM_CONTACTS_PAGE (adw_view_stack_get_child_by_name (self->view_stack, "contacts")), store);
   cdm_search_page_set_store (self->partners_page, store);
   cdm_search_page_set_store (self->library_page, store);
+  cdm_activities_page_set_store (CDM_ACTIVITIES_PAGE (adw_view_stack_get_child_by_name (self->view_stack, "activities")), store);
+  cdm_multimedia_page_set_store (CDM_MULTIMEDIA_PAGE (adw_view_stack_get_child_by_name (self->view_stack, "multimedia")), store);
+  cdm_statistics_page_set_store (CDM_STATISTICS_PAGE (adw_view_stack_get_child_by_name (self->view_stack, "statistics")), store);
   gtk_spinner_stop (self->loading_spinner);
   gtk_stack_set_visible_child_name (self->main_stack, "desk");
   set_action_enabled (self, "log-contact", TRUE);

@@ -1,0 +1,772 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test-desk-activities.c: the Activities section in a real window.
+ *
+ * Runs under Xvfb (see tests/meson.build) on a demo year in a fresh
+ * temporary folder.  The week shown is found through libcdm, as a person
+ * would find it with the arrows; each test asserts what the person sees
+ * and what the store then holds.  Screenshots go to screenshots/ in the
+ * build directory.
+ */
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cdm-activities-page.h"
+#include "cdm-activity-editor.h"
+#include "cdm-activity-query.h"
+#include "cdm-application.h"
+#include "cdm-demo.h"
+#include "cdm-store.h"
+#include "cdm-window.h"
+
+static CdmApplication *app;
+static char *store_dir;
+static char *store_path;
+
+/* The activities the tests act on, found in the demo year: a held one
+ * that gets a headcount and one, of the same week, that gets cancelled. */
+static char *week_day;
+static char *counted_id;
+static char *cancelled_id;
+
+static void
+wait_until (gboolean  (*done) (gpointer data),
+            gpointer    data,
+            double      seconds,
+            const char *what)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
+
+  while (!done (data))
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("Timed out waiting for %s", what);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+}
+
+static void
+settle (double seconds)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
+
+  while (g_get_monotonic_time () < end)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+}
+
+static GtkWidget *
+find_named (GtkWidget  *root,
+            const char *name)
+{
+  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_named (child, name);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+get_named (GtkWidget  *root,
+           const char *name)
+{
+  GtkWidget *widget = find_named (root, name);
+
+  if (widget == NULL)
+    g_error ("No widget named %s", name);
+  return widget;
+}
+
+static GtkWidget *
+find_button (GtkWidget  *root,
+             const char *label)
+{
+  if (GTK_IS_BUTTON (root) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (root)), label) == 0)
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_button (child, label);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static CdmWindow *
+get_window (void)
+{
+  GtkWindow *window;
+
+  g_application_activate (G_APPLICATION (app));
+  window = gtk_application_get_active_window (GTK_APPLICATION (app));
+  g_assert_true (CDM_IS_WINDOW (window));
+  return CDM_WINDOW (window);
+}
+
+static void
+save_screenshot (GtkWidget  *widget,
+                 const char *name)
+{
+  g_autofree char *dir = g_test_build_filename (G_TEST_BUILT, "screenshots", NULL);
+  g_autofree char *file = g_strconcat (name, ".png", NULL);
+  g_autofree char *path = g_build_filename (dir, file, NULL);
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+
+  g_mkdir_with_parents (dir, 0755);
+  gtk_snapshot_append_color (snapshot, &(GdkRGBA) { 1, 1, 1, 1 },
+                             &GRAPHENE_RECT_INIT (0, 0, width, height));
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_to_node (snapshot);
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("Screenshot %s (%d×%d)", path, width, height);
+}
+
+typedef struct {
+  GtkWidget *widget;
+  int width, height;
+} SizeWait;
+
+static gboolean
+has_size (gpointer data)
+{
+  SizeWait *wait = data;
+
+  return gtk_widget_get_width (wait->widget) == wait->width &&
+         gtk_widget_get_height (wait->widget) == wait->height;
+}
+
+static void
+resize (GtkWidget *window,
+        int        width,
+        int        height)
+{
+  SizeWait wait = { window, width, height };
+  int request_width = width, request_height = height;
+
+  for (int attempt = 0; attempt < 3 && !has_size (&wait); attempt++)
+    {
+      gtk_widget_set_visible (window, FALSE);
+      gtk_window_set_default_size (GTK_WINDOW (window), request_width, request_height);
+      gtk_window_present (GTK_WINDOW (window));
+      settle (0.5);
+      request_width += width - gtk_widget_get_width (window);
+      request_height += height - gtk_widget_get_height (window);
+    }
+  wait_until (has_size, &wait, 10, "the window to take its size");
+  settle (0.3);
+}
+
+static void
+screenshots (GtkWidget  *window,
+             const char *name)
+{
+  g_autofree char *large = g_strconcat (name, "-1366x768", NULL);
+  g_autofree char *small = g_strconcat (name, "-800x600", NULL);
+
+  resize (window, 1366, 768);
+  save_screenshot (window, large);
+  resize (window, 800, 600);
+  save_screenshot (window, small);
+}
+
+/* The activity @id as the store has it now, through a connection of its
+ * own, as another desk would see it. */
+static CdmActivitySummary *
+stored_activity (const char *id)
+{
+  g_autoptr(CdmStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) week = NULL;
+  g_autofree char *monday = cdm_activity_week_start (week_day);
+  g_autoptr(GDateTime) date = NULL;
+  g_autofree char *sunday = NULL;
+  int y, m, d;
+
+  g_autoptr(GDateTime) noon = NULL;
+
+  g_assert_cmpint (sscanf (monday, "%d-%d-%d", &y, &m, &d), ==, 3);
+  noon = g_date_time_new_utc (y, m, d, 12, 0, 0);
+  date = g_date_time_add_days (noon, 6);
+  sunday = g_date_time_format (date, "%Y-%m-%d");
+
+  store = cdm_store_open (store_path, &error);
+  g_assert_no_error (error);
+  week = cdm_activity_query_days (store, monday, sunday, "en", NULL, &error);
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < week->len; i++)
+    {
+      CdmActivitySummary *s = week->pdata[i];
+
+      if (g_str_equal (s->id, id))
+        return g_ptr_array_steal_index (week, i);
+    }
+  return NULL;
+}
+
+/* Idle with a week read: the store is open and nothing is being read. */
+static gboolean
+page_is_idle (gpointer data)
+{
+  return cdm_activities_page_get_week_start (data) != NULL &&
+         !cdm_activities_page_is_loading (data);
+}
+
+static CdmActivitiesPage *
+show_activities (CdmWindow *window)
+{
+  GtkWidget *page = get_named (GTK_WIDGET (window), "activities");
+
+  g_assert_true (CDM_IS_ACTIVITIES_PAGE (page));
+  /* The sections open once the store is. */
+  wait_until (page_is_idle, page, 30, "the activities of the week");
+  g_action_group_activate_action (G_ACTION_GROUP (window), "show-section",
+                                  g_variant_new_string ("activities"));
+  return CDM_ACTIVITIES_PAGE (page);
+}
+
+typedef struct {
+  CdmActivitiesPage *page;
+  const char *name;
+} RowWait;
+
+static gboolean
+row_is_shown (gpointer data)
+{
+  RowWait *wait = data;
+
+  return !cdm_activities_page_is_loading (wait->page) &&
+         find_named (GTK_WIDGET (wait->page), wait->name) != NULL &&
+         gtk_widget_get_mapped (find_named (GTK_WIDGET (wait->page), wait->name));
+}
+
+static GtkWidget *
+wait_for_row (CdmActivitiesPage *page,
+              const char        *id)
+{
+  g_autofree char *name = g_strconcat ("activity-", id, NULL);
+  RowWait wait = { page, name };
+
+  wait_until (row_is_shown, &wait, 20, name);
+  return get_named (GTK_WIDGET (page), name);
+}
+
+
+/* The participants shown on an activity's row: "27 / 30" gives 27. */
+static gint64
+shown_participants (CdmActivitiesPage *page,
+                    const char        *id)
+{
+  g_autofree char *name = g_strconcat ("participants-", id, NULL);
+  const char *text = gtk_label_get_text (GTK_LABEL (get_named (GTK_WIDGET (page), name)));
+  gint64 value = 0;
+
+  for (const char *p = text; *p != '\0' && *p != '/'; p++)
+    if (g_ascii_isdigit (*p))
+      value = value * 10 + (*p - '0');
+  return value;
+}
+
+static void
+test_week_view (void)
+{
+  CdmWindow *window = get_window ();
+  CdmActivitiesPage *page = show_activities (window);
+  g_autofree char *monday = cdm_activity_week_start (week_day);
+  g_autoptr(CdmActivitySummary) counted = stored_activity (counted_id);
+  /* Today in the centre's time zone, as the page counts weeks. */
+  g_autoptr(GTimeZone) zone = cdm_default_time_zone ();
+  g_autoptr(GDateTime) now = g_date_time_new_now (zone);
+  g_autofree char *today = g_date_time_format (now, "%Y-%m-%d");
+  g_autofree char *this_monday = cdm_activity_week_start (today);
+  const char *title;
+  GtkWidget *row;
+
+  /* The current week comes first. */
+  wait_until (page_is_idle, page, 30, "the current week");
+  g_assert_cmpstr (cdm_activities_page_get_week_start (page), ==, this_monday);
+
+  cdm_activities_page_show_week (page, week_day);
+  row = wait_for_row (page, counted_id);
+  g_assert_cmpstr (cdm_activities_page_get_week_start (page), ==, monday);
+  title = gtk_label_get_text (GTK_LABEL (get_named (GTK_WIDGET (page), "week-title")));
+  g_assert_true (g_str_has_prefix (title, "Week of "));
+  /* The title in the UI language (English here), with the demo's titles. */
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==,
+                   cdm_activity_summary_get_title (counted, "en"));
+  g_assert_cmpint (shown_participants (page, counted_id), ==, counted->attendance);
+
+  screenshots (GTK_WIDGET (window), "activities");
+
+  /* Next week and back, as Alt+Right and Alt+Left do. */
+  gtk_widget_activate_action (GTK_WIDGET (page), "week.next", NULL);
+  wait_until (page_is_idle, page, 20, "the next week");
+  g_assert_cmpstr (cdm_activities_page_get_week_start (page), !=, monday);
+  gtk_widget_activate_action (GTK_WIDGET (page), "week.previous", NULL);
+  wait_for_row (page, counted_id);
+  g_assert_cmpstr (cdm_activities_page_get_week_start (page), ==, monday);
+
+  /* This week, as Ctrl+T does. */
+  gtk_widget_activate_action (GTK_WIDGET (page), "week.current", NULL);
+  wait_until (page_is_idle, page, 20, "this week");
+  g_assert_cmpstr (cdm_activities_page_get_week_start (page), ==, this_monday);
+}
+
+static GtkWidget *
+find_headcount_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWidget) window = g_list_model_get_item (toplevels, i);
+
+      if (g_strcmp0 (gtk_widget_get_name (window), "headcount-dialog") == 0 &&
+          gtk_widget_get_visible (window))
+        return window;
+    }
+  return NULL;
+}
+
+static gboolean
+dialog_is_shown (gpointer data)
+{
+  return find_headcount_dialog () != NULL;
+}
+
+static gboolean
+dialog_is_gone (gpointer data)
+{
+  return find_headcount_dialog () == NULL;
+}
+
+typedef struct {
+  CdmActivitiesPage *page;
+  const char *id;
+  gint64 attendance;
+} AttendanceWait;
+
+static gboolean
+attendance_is_shown (gpointer data)
+{
+  AttendanceWait *wait = data;
+  g_autofree char *name = g_strconcat ("participants-", wait->id, NULL);
+
+  return !cdm_activities_page_is_loading (wait->page) &&
+         find_named (GTK_WIDGET (wait->page), name) != NULL &&
+         shown_participants (wait->page, wait->id) == wait->attendance;
+}
+
+static void
+open_activity (CdmActivitiesPage *page,
+               const char        *id)
+{
+  GtkWidget *row = wait_for_row (page, id);
+
+  gtk_widget_activate (row);
+  settle (0.3);
+  g_assert_true (gtk_widget_get_mapped (get_named (GTK_WIDGET (page), "activity-detail")));
+}
+
+static void
+test_record_headcount (void)
+{
+  CdmWindow *window = get_window ();
+  CdmActivitiesPage *page = show_activities (window);
+  g_autoptr(CdmActivitySummary) before = stored_activity (counted_id);
+  g_autoptr(CdmActivitySummary) after = NULL;
+  GtkWidget *dialog;
+  GtkWidget *record;
+  AttendanceWait wait;
+
+  cdm_activities_page_show_week (page, week_day);
+  open_activity (page, counted_id);
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (get_named (GTK_WIDGET (page), "activity-title"))), ==,
+                   cdm_activity_summary_get_title (before, "en"));
+  screenshots (GTK_WIDGET (window), "activity-detail");
+
+  gtk_widget_activate (get_named (GTK_WIDGET (page), "record-headcount"));
+  wait_until (dialog_is_shown, NULL, 10, "the headcount dialog");
+  dialog = find_headcount_dialog ();
+  record = find_button (dialog, "_Record");
+  g_assert_nonnull (record);
+  /* Nothing to record until a number is typed. */
+  g_assert_false (gtk_widget_get_sensitive (record));
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (get_named (dialog, "headcount-count")), 12);
+  g_assert_true (gtk_widget_get_sensitive (record));
+  settle (0.2);
+  save_screenshot (dialog, "activity-headcount");
+  gtk_widget_activate (record);
+  wait_until (dialog_is_gone, NULL, 10, "the headcount dialog to close");
+
+  /* Back in the week, the row shows the new sum... */
+  gtk_widget_activate (get_named (GTK_WIDGET (page), "back"));
+  wait = (AttendanceWait) { page, counted_id, before->attendance + 12 };
+  wait_until (attendance_is_shown, &wait, 20, "the row to show 12 more participants");
+
+  /* ... and so does the store. */
+  after = stored_activity (counted_id);
+  g_assert_cmpint (after->attendance, ==, before->attendance + 12);
+}
+
+static gboolean
+is_cancelled_in_store (gpointer data)
+{
+  g_autoptr(CdmActivitySummary) s = stored_activity (cancelled_id);
+
+  return s != NULL && g_str_equal (s->status, "cancelled");
+}
+
+static void
+test_mark_cancelled (void)
+{
+  CdmWindow *window = get_window ();
+  CdmActivitiesPage *page = show_activities (window);
+  g_autoptr(CdmActivitySummary) before = stored_activity (cancelled_id);
+  GtkWidget *status;
+
+  g_assert_cmpstr (before->status, !=, "cancelled");
+
+  cdm_activities_page_show_week (page, week_day);
+  open_activity (page, cancelled_id);
+  gtk_widget_activate (get_named (GTK_WIDGET (page), "mark-cancelled"));
+  wait_until (is_cancelled_in_store, NULL, 20, "the activity to be cancelled in the store");
+
+  /* The detail follows, and cancelling twice is not offered. */
+  wait_until (page_is_idle, page, 20, "the week to be read again");
+  settle (0.2);
+  status = get_named (GTK_WIDGET (page), "detail-status");
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (status)), ==, "Cancelled");
+  g_assert_false (gtk_widget_get_sensitive (get_named (GTK_WIDGET (page), "mark-cancelled")));
+  gtk_widget_activate (get_named (GTK_WIDGET (page), "back"));
+}
+
+static GtkWidget *
+find_editor (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWidget) window = g_list_model_get_item (toplevels, i);
+
+      if (CDM_IS_ACTIVITY_EDITOR (window) && gtk_widget_get_visible (window))
+        return window;
+    }
+  return NULL;
+}
+
+static gboolean
+editor_is_shown (gpointer data)
+{
+  return find_editor () != NULL;
+}
+
+static gboolean
+editor_is_gone (gpointer data)
+{
+  return find_editor () == NULL;
+}
+
+static void
+set_row_text (GtkWidget  *editor,
+              const char *name,
+              const char *text)
+{
+  gtk_editable_set_text (GTK_EDITABLE (get_named (editor, name)), text);
+}
+
+typedef struct {
+  CdmActivitiesPage *page;
+  const char *title;
+} TitleWait;
+
+/* A row of the week shows @title. */
+static gboolean
+title_is_shown (gpointer data)
+{
+  TitleWait *wait = data;
+  g_autoptr(GPtrArray) stack = g_ptr_array_new ();
+
+  if (cdm_activities_page_is_loading (wait->page))
+    return FALSE;
+
+  g_ptr_array_add (stack, get_named (GTK_WIDGET (wait->page), "days"));
+  while (stack->len > 0)
+    {
+      GtkWidget *w = g_ptr_array_steal_index (stack, stack->len - 1);
+
+      if (ADW_IS_ACTION_ROW (w) &&
+          g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (w)), wait->title) == 0)
+        return TRUE;
+      for (GtkWidget *c = gtk_widget_get_first_child (w); c != NULL; c = gtk_widget_get_next_sibling (c))
+        g_ptr_array_add (stack, c);
+    }
+  return FALSE;
+}
+
+static void
+test_create_activity (void)
+{
+  CdmWindow *window = get_window ();
+  CdmActivitiesPage *page = show_activities (window);
+  g_autoptr(CdmStore) store = NULL;
+  g_autoptr(GPtrArray) week = NULL;
+  g_autoptr(GError) error = NULL;
+  const CdmActivitySummary *created = NULL;
+  GtkWidget *editor;
+  TitleWait wait;
+
+  cdm_activities_page_show_week (page, week_day);
+  wait_for_row (page, counted_id);
+
+  gtk_widget_activate (get_named (GTK_WIDGET (page), "new-activity"));
+  wait_until (editor_is_shown, NULL, 10, "the activity form");
+  editor = find_editor ();
+  settle (0.2);
+  save_screenshot (editor, "activity-editor");
+
+  /* Without a title nothing is written and the form stays. */
+  gtk_widget_activate (get_named (editor, "save-activity"));
+  settle (0.2);
+  g_assert_true (find_editor () == editor);
+
+  set_row_text (editor, "title-fr", "Atelier d’essai");
+  set_row_text (editor, "title-en", "Trial workshop");
+  set_row_text (editor, "date", week_day);
+  set_row_text (editor, "time", "16:45");
+  adw_combo_row_set_selected (ADW_COMBO_ROW (get_named (editor, "mode")), 1);
+  set_row_text (editor, "platform", "Teams");
+  set_row_text (editor, "link", "https://meet.example/trial");
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (get_named (editor, "capacity")), 18);
+  gtk_widget_activate (get_named (editor, "save-activity"));
+  wait_until (editor_is_gone, NULL, 10, "the activity form to close");
+
+  wait = (TitleWait) { page, "Trial workshop" };
+  wait_until (title_is_shown, &wait, 20, "the new activity in its week");
+
+  store = cdm_store_open (store_path, &error);
+  g_assert_no_error (error);
+  week = cdm_activity_query_days (store, week_day, week_day, "en", NULL, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < week->len; i++)
+    if (g_strcmp0 (((CdmActivitySummary *) week->pdata[i])->title_en, "Trial workshop") == 0)
+      created = week->pdata[i];
+  g_assert_nonnull (created);
+  g_assert_cmpstr (created->title_fr, ==, "Atelier d’essai");
+  g_assert_cmpstr (created->day, ==, week_day);
+  g_assert_cmpstr (created->mode, ==, "online");
+  g_assert_cmpstr (created->platform, ==, "Teams");
+  g_assert_cmpstr (created->link, ==, "https://meet.example/trial");
+  g_assert_cmpint (created->capacity, ==, 18);
+  g_assert_cmpstr (created->status, ==, "planned");
+}
+
+static gboolean
+editor_is_filled (gpointer data)
+{
+  GtkWidget *editor = find_editor ();
+
+  return editor != NULL &&
+         gtk_editable_get_text (GTK_EDITABLE (get_named (editor, "date")))[0] != '\0';
+}
+
+static void
+test_edit_activity (void)
+{
+  CdmWindow *window = get_window ();
+  CdmActivitiesPage *page = show_activities (window);
+  g_autoptr(CdmActivitySummary) before = stored_activity (counted_id);
+  g_autoptr(CdmActivitySummary) after = NULL;
+  GtkWidget *editor;
+  TitleWait wait;
+
+  cdm_activities_page_show_week (page, week_day);
+  open_activity (page, counted_id);
+  gtk_widget_activate (get_named (GTK_WIDGET (page), "edit-activity"));
+  wait_until (editor_is_filled, NULL, 10, "the activity in the form");
+  editor = find_editor ();
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (get_named (editor, "title-fr"))), ==,
+                   before->title_fr);
+
+  set_row_text (editor, "title-en", "Renamed session");
+  gtk_widget_activate (get_named (editor, "save-activity"));
+  wait_until (editor_is_gone, NULL, 10, "the activity form to close");
+  gtk_widget_activate (get_named (GTK_WIDGET (page), "back"));
+
+  wait = (TitleWait) { page, "Renamed session" };
+  wait_until (title_is_shown, &wait, 20, "the new title in the week");
+
+  /* Only what the form changed has changed. */
+  after = stored_activity (counted_id);
+  g_assert_cmpstr (after->title_en, ==, "Renamed session");
+  g_assert_cmpstr (after->title_fr, ==, before->title_fr);
+  g_assert_cmpstr (after->starts_at, ==, before->starts_at);
+  g_assert_cmpint (after->attendance, ==, before->attendance);
+  g_assert_cmpuint (g_strv_length (after->organisers), ==, g_strv_length (before->organisers));
+  g_assert_cmpuint (g_strv_length (after->programmes), ==, g_strv_length (before->programmes));
+  g_assert_cmpstr (after->audience, ==, before->audience);
+}
+
+/* Picks, in the demo year, the busiest week already past with two
+ * activities that are not cancelled. */
+static void
+pick_activities (CdmStore *store,
+                 int       year)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr(GDateTime) week_ago = g_date_time_add_weeks (now, -1);
+  g_autofree char *first = g_strdup_printf ("%d-01-01", year);
+  g_autofree char *last = g_date_time_format (week_ago, "%Y-%m-%d");
+  guint best = 0;
+
+  /* In the first week of January, no week of the year is past yet: the
+   * planned ones do. */
+  if (g_date_time_get_year (week_ago) < year)
+    {
+      g_free (last);
+      last = g_strdup_printf ("%d-12-31", year);
+    }
+
+  all = cdm_activity_query_days (store, first, last, "en", NULL, &error);
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < all->len; )
+    {
+      CdmActivitySummary *start = all->pdata[i];
+      g_autofree char *monday = cdm_activity_week_start (start->day);
+      CdmActivitySummary *counted = NULL, *other = NULL;
+      guint j;
+
+      for (j = i; j < all->len; j++)
+        {
+          CdmActivitySummary *a = all->pdata[j];
+          g_autofree char *its_monday = cdm_activity_week_start (a->day);
+
+          if (!g_str_equal (monday, its_monday))
+            break;
+          if (counted == NULL && !g_str_equal (a->status, "cancelled"))
+            counted = a;
+          else if (other == NULL && !g_str_equal (a->status, "cancelled"))
+            other = a;
+        }
+
+      if (counted != NULL && other != NULL && j - i > best)
+        {
+          best = j - i;
+          g_free (week_day);
+          g_free (counted_id);
+          g_free (cancelled_id);
+          week_day = g_strdup (counted->day);
+          counted_id = g_strdup (counted->id);
+          cancelled_id = g_strdup (other->id);
+        }
+      i = j;
+    }
+
+  g_assert_nonnull (cancelled_id);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(CdmStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDateTime) now = NULL;
+  int status;
+
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+  store_dir = g_dir_make_tmp ("cdm-desk-XXXXXX", &error);
+  g_assert_no_error (error);
+  store_path = g_build_filename (store_dir, "desk.sqlite", NULL);
+  g_setenv ("CDM_DESK_STORE", store_path, TRUE);
+
+  /* The demo year the app would make on its first start. */
+  store = cdm_store_open (store_path, &error);
+  g_assert_no_error (error);
+  now = g_date_time_new_now_local ();
+  cdm_demo_fill (store, g_date_time_get_year (now), NULL, &error);
+  g_assert_no_error (error);
+  pick_activities (store, g_date_time_get_year (now));
+  g_clear_object (&store);
+
+  app = g_object_new (CDM_TYPE_APPLICATION,
+                      "application-id", "brussels.cdm_bp.Desk.Test",
+                      "flags", G_APPLICATION_NON_UNIQUE,
+                      "resource-base-path", "/brussels/cdm_bp/Desk",
+                      NULL);
+  g_application_register (G_APPLICATION (app), NULL, &error);
+  g_assert_no_error (error);
+
+  g_test_add_func ("/desk-activities/week-view", test_week_view);
+  g_test_add_func ("/desk-activities/record-headcount", test_record_headcount);
+  g_test_add_func ("/desk-activities/mark-cancelled", test_mark_cancelled);
+  g_test_add_func ("/desk-activities/create", test_create_activity);
+  g_test_add_func ("/desk-activities/edit", test_edit_activity);
+
+  status = g_test_run ();
+
+  {
+    GList *windows = gtk_application_get_windows (GTK_APPLICATION (app));
+
+    while (windows != NULL)
+      {
+        gtk_window_destroy (windows->data);
+        windows = gtk_application_get_windows (GTK_APPLICATION (app));
+      }
+  }
+  settle (0.2);
+  g_clear_object (&app);
+
+  {
+    g_autoptr(GDir) dir = g_dir_open (store_dir, 0, NULL);
+    const char *name;
+
+    while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+      {
+        g_autofree char *path = g_build_filename (store_dir, name, NULL);
+        g_unlink (path);
+      }
+    g_rmdir (store_dir);
+  }
+  g_free (store_path);
+  g_free (store_dir);
+  g_free (week_day);
+  g_free (counted_id);
+  g_free (cancelled_id);
+
+  return status;
+}
