@@ -671,8 +671,8 @@ normalize_value (const CdmField  *f,
       if (n < f->min || n > f->max)
         {
           g_set_error (error, CDM_RECORD_ERROR, CDM_RECORD_ERROR_OUT_OF_RANGE,
-                       _("%s: %" G_GINT64_FORMAT " is outside %" G_GINT64_FORMAT "–%" G_GINT64_FORMAT),
-                       field, n, f->min, f->max);
+                       _("%s: %lld is outside %lld–%lld"),
+                       field, (long long) n, (long long) f->min, (long long) f->max);
           return FALSE;
         }
       *out = json_node_init_int (json_node_alloc (), n);

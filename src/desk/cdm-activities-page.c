@@ -159,7 +159,7 @@ format_participants (const CdmActivitySummary *s)
 {
   if (s->capacity >= 0)
     /* TRANSLATORS: participants of the places, "12 / 20" */
-    return g_strdup_printf (_("%'" G_GINT64_FORMAT " / %'d"), s->attendance, s->capacity);
+    return g_strdup_printf (_("%'lld / %'d"), (long long) s->attendance, s->capacity);
   return g_strdup_printf ("%'" G_GINT64_FORMAT, s->attendance);
 }
 
@@ -265,10 +265,10 @@ show_detail (CdmActivitiesPage        *self,
 
   if (s->capacity >= 0)
     /* TRANSLATORS: "12 of 20 places" */
-    participants = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'" G_GINT64_FORMAT " of %'d place",
-                                                 "%'" G_GINT64_FORMAT " of %'d places",
+    participants = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'lld of %'d place",
+                                                 "%'lld of %'d places",
                                                  (gulong) s->capacity),
-                                    s->attendance, s->capacity);
+                                    (long long) s->attendance, s->capacity);
   else
     participants = g_strdup_printf ("%'" G_GINT64_FORMAT, s->attendance);
   set_row (self->participants_row, participants);
@@ -725,10 +725,10 @@ on_headcount_recorded (GObject      *source,
   {
     /* TRANSLATORS: a toast after a headcount, "12 participants recorded" */
     g_autofree char *message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                                             "%'" G_GINT64_FORMAT " participant recorded",
-                                                             "%'" G_GINT64_FORMAT " participants recorded",
+                                                             "%'lld participant recorded",
+                                                             "%'lld participants recorded",
                                                              (gulong) count),
-                                                count);
+                                                (long long) count);
 
     show_message (self, message);
   }
@@ -784,8 +784,8 @@ record_headcount_action (GtkWidget  *widget,
     return;
 
   /* TRANSLATORS: %s is an activity's title; the count so far follows */
-  body = g_strdup_printf (_("How many people took part in “%s”? The number is added to the %'" G_GINT64_FORMAT " already recorded."),
-                          cdm_activity_summary_get_title (s, language), s->attendance);
+  body = g_strdup_printf (_("How many people took part in “%s”? The number is added to the %'lld already recorded."),
+                          cdm_activity_summary_get_title (s, language), (long long) s->attendance);
   dialog = adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (widget)),
                                    _("Record a Headcount"), body);
   gtk_widget_set_name (dialog, "headcount-dialog");
