@@ -3,7 +3,8 @@
  *
  * Runs under Xvfb (see tests/meson.build) on a demo year: the list shows
  * the year's contacts, narrows to a channel, and a contact removed from
- * it comes back with Undo.  Screenshots at 1366×768 and 800×600 go to
+ * it comes back with Undo; a contact edited from it keeps its id and
+ * time, and Undo puts the edit back.  Screenshots at 1366×768 and 800×600 go to
  * screenshots/ in the build directory.
  */
 
@@ -14,6 +15,7 @@
 #include <string.h>
 
 #include "cdm-application.h"
+#include "cdm-contact-dialog.h"
 #include "cdm-contact-item.h"
 #include "cdm-demo.h"
 #include "cdm-report.h"
@@ -387,6 +389,233 @@ test_contacts (void)
   gtk_drop_down_set_selected (channel, 0);
 }
 
+/* The contact as stored now, read through a connection of its own. */
+static JsonObject *
+stored_contact (const char *id)
+{
+  g_autoptr(CdmStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonObject *record;
+
+  store = cdm_store_open (store_path, &error);
+  g_assert_no_error (error);
+  record = cdm_store_get (store, CDM_ENTITY_CONTACT, id, FALSE, &error);
+  g_assert_no_error (error);
+  return record;
+}
+
+static gint64
+stored_contact_count (void)
+{
+  g_autoptr(CdmStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 n;
+
+  store = cdm_store_open (store_path, &error);
+  g_assert_no_error (error);
+  n = cdm_store_count (store, CDM_ENTITY_CONTACT, &error);
+  g_assert_no_error (error);
+  return n;
+}
+
+static gboolean
+has_theme (JsonObject *record,
+           const char *theme)
+{
+  JsonArray *themes = json_object_get_array_member (record, "themes");
+
+  for (guint i = 0; themes != NULL && i < json_array_get_length (themes); i++)
+    if (g_str_equal (json_array_get_string_element (themes, i), theme))
+      return TRUE;
+  return FALSE;
+}
+
+typedef struct {
+  const char *id;
+  const char *channel;
+} ChannelWait;
+
+static gboolean
+channel_is (gpointer data)
+{
+  ChannelWait *wait = data;
+  g_autoptr(JsonObject) record = stored_contact (wait->id);
+
+  /* Not too often: each look opens the store. */
+  g_usleep (20000);
+  return g_strcmp0 (json_object_get_string_member (record, "channel"), wait->channel) == 0;
+}
+
+typedef struct {
+  GListModel *model;
+  guint position;
+  const char *id;
+  const char *channel;
+} RowWait;
+
+/* The list, read anew, shows the contact at its place with @channel. */
+static gboolean
+row_shows (gpointer data)
+{
+  RowWait *wait = data;
+  g_autoptr(CdmContactItem) item = g_list_model_get_item (wait->model, wait->position);
+  const CdmContactRow *row = item != NULL ? cdm_contact_item_get_row (item) : NULL;
+
+  return row != NULL && g_str_equal (row->id, wait->id) && g_str_equal (row->channel, wait->channel);
+}
+
+static CdmContactDialog *
+find_contact_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (CDM_IS_CONTACT_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return CDM_CONTACT_DIALOG (window);
+    }
+  return NULL;
+}
+
+static gboolean
+dialog_open (gpointer data)
+{
+  return find_contact_dialog () != NULL;
+}
+
+static gboolean
+dialog_closed (gpointer data)
+{
+  return find_contact_dialog () == NULL;
+}
+
+static gboolean
+dialog_loaded (gpointer data)
+{
+  return cdm_contact_dialog_get_original (data) != NULL;
+}
+
+static gboolean
+toggle_active (GtkWidget  *root,
+               const char *name)
+{
+  return gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (get_named (root, name)));
+}
+
+static void
+test_edit (void)
+{
+  CdmWindow *window = get_window ();
+  GtkWidget *page = get_named (GTK_WIDGET (window), "contacts");
+  GtkColumnView *view = GTK_COLUMN_VIEW (get_named (page, "contacts-list"));
+  GtkSingleSelection *selection;
+  GListModel *model;
+  CdmContactDialog *dialog;
+  GtkWidget *undo;
+  g_autoptr(JsonObject) before = NULL;
+  g_autoptr(JsonObject) after = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *button = NULL;
+  gint64 n_contacts = stored_contact_count ();
+  guint position = 0;
+  ChannelWait wait;
+
+  g_action_group_activate_action (G_ACTION_GROUP (window), "show-section",
+                                  g_variant_new_string ("contacts"));
+  resize (GTK_WIDGET (window), 1366, 768);
+  selection = GTK_SINGLE_SELECTION (gtk_column_view_get_model (view));
+  model = G_LIST_MODEL (selection);
+  wait_until (first_row_loaded, model, 10, "the first row");
+
+  /* The first contact that is not a chat about learning. */
+  for (;; position++)
+    {
+      ItemWait item_wait = { model, position };
+      g_autoptr(CdmContactItem) item = NULL;
+
+      g_assert_cmpuint (position, <, g_list_model_get_n_items (model));
+      wait_until (item_loaded, &item_wait, 10, "a row");
+      item = g_list_model_get_item (model, position);
+      g_clear_pointer (&before, json_object_unref);
+      before = stored_contact (cdm_contact_item_get_row (item)->id);
+      if (!g_str_equal (json_object_get_string_member (before, "channel"), "chat") &&
+          !has_theme (before, "learn"))
+        {
+          id = g_strdup (cdm_contact_item_get_row (item)->id);
+          break;
+        }
+    }
+
+  /* Enter on the row opens it in the form, read from the store. */
+  gtk_single_selection_set_selected (selection, position);
+  g_signal_emit_by_name (view, "activate", position);
+  wait_until (dialog_open, NULL, 10, "the contact form");
+  dialog = find_contact_dialog ();
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (dialog)), ==, "Edit Contact");
+  wait_until (dialog_loaded, dialog, 10, "the contact to be read");
+  button = g_strdup_printf ("channel-%s", json_object_get_string_member (before, "channel"));
+  g_assert_true (toggle_active (GTK_WIDGET (dialog), button));
+  g_free (button);
+  button = g_strdup_printf ("service-%s", json_object_get_string_member (before, "service"));
+  g_assert_true (toggle_active (GTK_WIDGET (dialog), button));
+  for (guint i = 0; cdm_themes[i] != NULL; i++)
+    {
+      g_free (button);
+      button = g_strdup_printf ("themes-%s", cdm_themes[i]);
+      g_assert_cmpint (toggle_active (GTK_WIDGET (dialog), button), ==, has_theme (before, cdm_themes[i]));
+    }
+  {
+    const char *note = json_object_get_string_member (before, "note");
+
+    g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (get_named (GTK_WIDGET (dialog), "note"))), ==,
+                     note != NULL ? note : "");
+  }
+  settle (0.5);
+  save_screenshot (GTK_WIDGET (dialog), "contact-edit");
+
+  /* A chat about learning, then: saved in place. */
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (get_named (GTK_WIDGET (dialog), "channel-chat")), TRUE);
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (get_named (GTK_WIDGET (dialog), "themes-learn")), TRUE);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "contact.save", NULL));
+  wait_until (dialog_closed, NULL, 10, "the form to close");
+  wait = (ChannelWait) { id, "chat" };
+  wait_until (channel_is, &wait, 10, "the edit to be stored");
+  after = stored_contact (id);
+  g_assert_cmpstr (json_object_get_string_member (after, "id"), ==, id);
+  g_assert_true (has_theme (after, "learn"));
+  g_assert_cmpstr (json_object_get_string_member (after, "occurred_at"), ==,
+                   json_object_get_string_member (before, "occurred_at"));
+  g_assert_cmpstr (json_object_get_string_member (after, "service"), ==,
+                   json_object_get_string_member (before, "service"));
+  g_assert_cmpint (stored_contact_count (), ==, n_contacts);
+  {
+    RowWait row_wait = { model, position, id, "chat" };
+
+    wait_until (row_shows, &row_wait, 10, "the list to show the edit");
+  }
+
+  /* Undo writes it back as it was. */
+  undo = find_button (page, "_Undo");
+  g_assert_nonnull (undo);
+  g_signal_emit_by_name (undo, "clicked");
+  wait = (ChannelWait) { id, json_object_get_string_member (before, "channel") };
+  wait_until (channel_is, &wait, 10, "the edit to be undone");
+  g_clear_pointer (&after, json_object_unref);
+  after = stored_contact (id);
+  g_assert_false (has_theme (after, "learn"));
+  g_assert_cmpstr (json_object_get_string_member (after, "occurred_at"), ==,
+                   json_object_get_string_member (before, "occurred_at"));
+  g_assert_cmpint (stored_contact_count (), ==, n_contacts);
+  {
+    RowWait row_wait = { model, position, id, json_object_get_string_member (before, "channel") };
+
+    wait_until (row_shows, &row_wait, 10, "the list to show the contact as it was");
+  }
+  settle (0.3);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -421,6 +650,7 @@ main (int   argc,
   g_assert_no_error (error);
 
   g_test_add_func ("/desk/contacts", test_contacts);
+  g_test_add_func ("/desk/contacts/edit", test_edit);
 
   status = g_test_run ();
 

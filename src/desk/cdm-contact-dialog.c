@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* cdm-contact-dialog.c: the form that logs one contact.
+/* cdm-contact-dialog.c: the form that logs one contact, or edits one.
  *
  * Channel and service are groups of toggle buttons where exactly one is
  * down; themes are toggles where any may be.  Each is one click, or Tab
  * and Space.  Ctrl+Enter saves from anywhere in the form; a plain Enter
  * saves from a toggle and from the note, and keeps its usual meaning on
  * the rows that open a list or fold out.
+ *
+ * To edit, the form starts from the stored record and changes only the
+ * fields it shows: the id, the times and who logged it stay as they were.
  */
 
 #include "config.h"
@@ -46,6 +49,10 @@ struct _CdmContactDialog
   CdmStore *store;
   GCancellable *cancellable;
   gboolean saving;
+
+  /* Editing: the record as loaded, NULL while it loads or when logging. */
+  char *edit_id;
+  JsonObject *original;
 };
 
 G_DEFINE_FINAL_TYPE (CdmContactDialog, cdm_contact_dialog, ADW_TYPE_WINDOW)
@@ -167,14 +174,22 @@ chosen_codes (GPtrArray          *toggles,
   return array;
 }
 
+/* A copy that shares nothing with @object (json_object_ref() would). */
+static JsonObject *
+copy_object (JsonObject *object)
+{
+  g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), object);
+  g_autofree char *text = json_to_string (node, FALSE);
+  g_autoptr(JsonNode) copy = json_from_string (text, NULL);
+
+  return json_node_dup_object (copy);
+}
+
 static JsonObject *
 build_record (CdmContactDialog *self)
 {
-  g_autoptr(JsonObject) record = json_object_new ();
-  g_autoptr(JsonObject) profile = json_object_new ();
-  g_autoptr(GTimeZone) zone = cdm_store_get_time_zone (self->store);
-  g_autoptr(GDateTime) now = g_date_time_new_now (zone);
-  g_autofree char *occurred_at = g_date_time_format (now, "%Y-%m-%dT%H:%M:%S%:z");
+  g_autoptr(JsonObject) record = NULL;
+  g_autoptr(JsonObject) profile = NULL;
   g_autofree char *note = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->note_row))));
   guint site = adw_combo_row_get_selected (self->site_row);
   JsonArray *programmes;
@@ -188,7 +203,32 @@ build_record (CdmContactDialog *self)
     { "region", self->region_row, cdm_regions },
   };
 
-  json_object_set_string_member (record, "occurred_at", occurred_at);
+  if (self->original != NULL)
+    {
+      const char * const meta[] = { "version", "updated_at", "updated_by", "deleted" };
+
+      /* Everything the form does not show is kept as it was. */
+      record = copy_object (self->original);
+      for (guint i = 0; i < G_N_ELEMENTS (meta); i++)
+        json_object_remove_member (record, meta[i]);
+      if (json_object_has_member (record, "profile") &&
+          JSON_NODE_HOLDS_OBJECT (json_object_get_member (record, "profile")))
+        profile = json_object_ref (json_object_get_object_member (record, "profile"));
+      else
+        profile = json_object_new ();
+      json_object_remove_member (record, "profile");
+    }
+  else
+    {
+      g_autoptr(GTimeZone) zone = cdm_store_get_time_zone (self->store);
+      g_autoptr(GDateTime) now = g_date_time_new_now (zone);
+      g_autofree char *occurred_at = g_date_time_format (now, "%Y-%m-%dT%H:%M:%S%:z");
+
+      record = json_object_new ();
+      profile = json_object_new ();
+      json_object_set_string_member (record, "occurred_at", occurred_at);
+    }
+
   json_object_set_string_member (record, "site",
                                  cdm_sites[site != GTK_INVALID_LIST_POSITION ? site : 0]);
   json_object_set_string_member (record, "service", chosen_code (self->service_buttons, cdm_services));
@@ -203,16 +243,24 @@ build_record (CdmContactDialog *self)
 
       if (code != NULL)
         json_object_set_string_member (profile, items[i].name, code);
+      else
+        json_object_remove_member (profile, items[i].name);
     }
-  /* Only a "yes" was said; an untouched switch is "not asked". */
+  /* Only a "yes" was said; an untouched switch is "not asked".  A "no"
+   * stored by another desk stays while the switch is off. */
   if (gtk_switch_get_active (self->first_visit_switch))
     json_object_set_boolean_member (profile, "first_visit", TRUE);
+  else if (json_object_has_member (profile, "first_visit") &&
+           json_object_get_boolean_member (profile, "first_visit"))
+    json_object_remove_member (profile, "first_visit");
   if (json_object_get_size (profile) > 0)
     json_object_set_object_member (record, "profile", g_steal_pointer (&profile));
 
+  json_object_remove_member (record, "note");
   if (note[0] != '\0')
     json_object_set_string_member (record, "note", note);
 
+  json_object_remove_member (record, "resources");
   if (self->resource_ids->len > 0)
     {
       JsonArray *resources = json_array_new ();
@@ -268,6 +316,9 @@ save (CdmContactDialog *self)
   g_autoptr(JsonObject) record = NULL;
 
   if (self->saving)
+    return;
+  /* Editing, the record must be read before it can be written. */
+  if (self->edit_id != NULL && self->original == NULL)
     return;
 
   record = build_record (self);
@@ -362,6 +413,8 @@ cdm_contact_dialog_finalize (GObject *object)
   g_ptr_array_unref (self->service_buttons);
   g_ptr_array_unref (self->programme_switches);
   g_ptr_array_unref (self->resource_ids);
+  g_free (self->edit_id);
+  g_clear_pointer (&self->original, json_object_unref);
 
   G_OBJECT_CLASS (cdm_contact_dialog_parent_class)->finalize (object);
 }
@@ -377,9 +430,11 @@ cdm_contact_dialog_class_init (CdmContactDialogClass *klass)
 
   /**
    * CdmContactDialog::saved:
-   * @id: the id of the new contact
+   * @id: the id of the new, or edited, contact
    *
-   * The contact is in the store; the dialog closes right after.
+   * The contact is in the store; the dialog closes right after.  When
+   * editing, cdm_contact_dialog_get_original() still gives the record as
+   * it was.
    */
   signals[SAVED] =
     g_signal_new ("saved", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
@@ -487,6 +542,229 @@ cdm_contact_dialog_new (GtkWindow *parent,
   gtk_widget_grab_focus (g_ptr_array_index (self->theme_buttons, 0));
 
   return self;
+}
+
+typedef struct {
+  JsonObject *record;
+  /* The titles of its resources, in the record's order. */
+  GPtrArray *titles;
+} Loaded;
+
+static void
+loaded_free (Loaded *loaded)
+{
+  g_clear_pointer (&loaded->record, json_object_unref);
+  g_clear_pointer (&loaded->titles, g_ptr_array_unref);
+  g_free (loaded);
+}
+
+static void
+load_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  CdmStore *store = source_object;
+  GError *error = NULL;
+  Loaded *loaded = g_new0 (Loaded, 1);
+
+  loaded->titles = g_ptr_array_new_with_free_func (g_free);
+  loaded->record = cdm_store_get (store, CDM_ENTITY_CONTACT, task_data, FALSE, &error);
+  if (loaded->record == NULL)
+    {
+      loaded_free (loaded);
+      g_task_return_error (task, error);
+      return;
+    }
+
+  if (json_object_has_member (loaded->record, "resources") &&
+      JSON_NODE_HOLDS_ARRAY (json_object_get_member (loaded->record, "resources")))
+    {
+      JsonArray *resources = json_object_get_array_member (loaded->record, "resources");
+
+      for (guint i = 0; i < json_array_get_length (resources); i++)
+        {
+          const char *id = json_array_get_string_element (resources, i);
+          /* A resource removed since is still named, by its old title. */
+          g_autoptr(JsonObject) resource = cdm_store_get (store, CDM_ENTITY_RESOURCE, id, TRUE, NULL);
+          const char *title = resource != NULL && json_object_has_member (resource, "title")
+                              ? json_object_get_string_member (resource, "title") : NULL;
+
+          g_ptr_array_add (loaded->titles, g_strdup (title != NULL ? title : id));
+        }
+    }
+
+  g_task_return_pointer (task, loaded, (GDestroyNotify) loaded_free);
+}
+
+static const char *
+member_string (JsonObject *object,
+               const char *name)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
+
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node) ? json_node_get_string (node) : NULL;
+}
+
+/* Turns on the toggles (or switches) of the codes in @record's @field. */
+static gboolean
+select_codes (GPtrArray          *toggles,
+              const char * const *codes,
+              JsonObject         *record,
+              const char         *field,
+              gboolean            switches)
+{
+  JsonNode *node = json_object_get_member (record, field);
+  JsonArray *array = node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+  gboolean any = FALSE;
+
+  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
+    {
+      int index = cdm_code_index (codes, json_array_get_string_element (array, i));
+
+      if (index < 0)
+        continue;
+      if (switches)
+        gtk_switch_set_active (g_ptr_array_index (toggles, index), TRUE);
+      else
+        gtk_toggle_button_set_active (g_ptr_array_index (toggles, index), TRUE);
+      any = TRUE;
+    }
+  return any;
+}
+
+static void
+fill_form (CdmContactDialog *self,
+           JsonObject       *record,
+           GPtrArray        *titles)
+{
+  JsonNode *profile_node = json_object_get_member (record, "profile");
+  JsonObject *profile = profile_node != NULL && JSON_NODE_HOLDS_OBJECT (profile_node)
+                        ? json_node_get_object (profile_node) : NULL;
+  const char *note = member_string (record, "note");
+  int site_index = cdm_code_index (cdm_sites, member_string (record, "site"));
+  const struct {
+    const char *name;
+    AdwComboRow *row;
+    const char * const *codes;
+  } items[] = {
+    { "gender", self->gender_row, cdm_genders },
+    { "age_band", self->age_band_row, cdm_age_bands },
+    { "region", self->region_row, cdm_regions },
+  };
+
+  select_codes (self->theme_buttons, cdm_themes, record, "themes", FALSE);
+  select_code (self->channel_buttons, cdm_channels, member_string (record, "channel"), "in_person");
+  select_code (self->service_buttons, cdm_services, member_string (record, "service"), "individual_advice");
+  if (site_index >= 0)
+    adw_combo_row_set_selected (self->site_row, (guint) site_index);
+  if (select_codes (self->programme_switches, cdm_programmes, record, "programmes", TRUE))
+    adw_expander_row_set_expanded (self->programme_row, TRUE);
+
+  for (guint i = 0; i < G_N_ELEMENTS (items); i++)
+    {
+      int index = cdm_code_index (items[i].codes, member_string (profile, items[i].name));
+
+      adw_combo_row_set_selected (items[i].row, index >= 0 ? (guint) index + 1 : 0);
+    }
+  gtk_switch_set_active (self->first_visit_switch,
+                         profile != NULL && json_object_has_member (profile, "first_visit") &&
+                         json_object_get_boolean_member (profile, "first_visit"));
+
+  gtk_editable_set_text (GTK_EDITABLE (self->note_row), note != NULL ? note : "");
+
+  if (json_object_has_member (record, "resources") &&
+      JSON_NODE_HOLDS_ARRAY (json_object_get_member (record, "resources")))
+    {
+      JsonArray *resources = json_object_get_array_member (record, "resources");
+
+      for (guint i = 0; i < json_array_get_length (resources) && i < titles->len; i++)
+        cdm_contact_dialog_add_resource (self, json_array_get_string_element (resources, i),
+                                         g_ptr_array_index (titles, i));
+    }
+}
+
+static void
+on_load_done (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(CdmContactDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+  Loaded *loaded = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  if (loaded == NULL)
+    {
+      g_autofree char *message = g_strdup_printf (_("The contact could not be read: %s"), error->message);
+      AdwToast *toast = adw_toast_new (message);
+
+      adw_toast_set_timeout (toast, 0);
+      adw_toast_overlay_add_toast (self->toast_overlay, toast);
+      return;
+    }
+
+  /* The loaded record goes in last, so that save() waits for the form. */
+  fill_form (self, loaded->record, loaded->titles);
+  self->original = g_steal_pointer (&loaded->record);
+  loaded_free (loaded);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "contact.save", TRUE);
+}
+
+/**
+ * cdm_contact_dialog_new_for_contact:
+ * @parent: the window it is modal to
+ * @store: where the contact is
+ * @id: the contact's id
+ *
+ * The form to edit a logged contact.  It reads the contact in a worker
+ * thread and can save once the form shows it; saving keeps its id and
+ * times and emits ::saved.
+ *
+ * Returns: (transfer none): the dialog, not yet shown
+ */
+CdmContactDialog *
+cdm_contact_dialog_new_for_contact (GtkWindow  *parent,
+                                    CdmStore   *store,
+                                    const char *id)
+{
+  CdmContactDialog *self;
+  g_autoptr(GTask) task = NULL;
+
+  g_return_val_if_fail (parent == NULL || GTK_IS_WINDOW (parent), NULL);
+  g_return_val_if_fail (CDM_IS_STORE (store), NULL);
+  g_return_val_if_fail (id != NULL, NULL);
+
+  self = cdm_contact_dialog_new (parent, store);
+  self->edit_id = g_strdup (id);
+  gtk_window_set_title (GTK_WINDOW (self), _("Edit Contact"));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "contact.save", FALSE);
+  /* The form shows the record's choices, not the desk's usual ones. */
+  for (guint i = 0; i < self->theme_buttons->len; i++)
+    gtk_toggle_button_set_active (g_ptr_array_index (self->theme_buttons, i), FALSE);
+
+  task = g_task_new (store, self->cancellable, on_load_done, g_object_ref (self));
+  g_task_set_source_tag (task, cdm_contact_dialog_new_for_contact);
+  g_task_set_task_data (task, g_strdup (id), g_free);
+  g_task_run_in_thread (task, load_thread);
+
+  return self;
+}
+
+/**
+ * cdm_contact_dialog_get_original:
+ *
+ * Returns: (transfer none) (nullable): the contact as it was read for
+ *   editing, with its "version"; %NULL when logging a new one
+ */
+JsonObject *
+cdm_contact_dialog_get_original (CdmContactDialog *self)
+{
+  g_return_val_if_fail (CDM_IS_CONTACT_DIALOG (self), NULL);
+
+  return self->original;
 }
 
 static void

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* cdm-contacts-page.c: the contact log, filtered, with delete and undo.
+/* cdm-contacts-page.c: the contact log, filtered, with edit, delete and undo.
  *
  * The list is a CdmContactList, which counts and reads its rows in
  * libcdm's worker thread a page at a time, so that a year of a million
  * contacts scrolls as smoothly as a day's.  Each filter is a drop-down;
  * changing one replaces the list's filter, which cancels the reads of
  * the older one.  Removing a contact makes it a tombstone (it still goes
- * to the server as a delete) and offers to undo it.
+ * to the server as a delete) and offers to undo it.  Activating a row
+ * (Enter, double-click) opens it in the contact form; an edit is undone
+ * by writing the record as it was read.
  */
 
 #include "config.h"
@@ -15,6 +17,7 @@
 
 #include <glib/gi18n.h>
 
+#include "cdm-contact-dialog.h"
 #include "cdm-contact-item.h"
 #include "cdm-contact-list.h"
 #include "cdm-contacts-page.h"
@@ -261,6 +264,7 @@ static void
 update_actions (CdmContactsPage *self)
 {
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "contacts.delete", selected_id (self) != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "contacts.edit", selected_id (self) != NULL);
 }
 
 /* Removing and putting back, in a worker thread: the write waits for
@@ -299,8 +303,14 @@ on_tombstone_done (GObject      *source,
   g_autoptr(GError) error = NULL;
   GTask *task = G_TASK (result);
   gboolean undo = g_task_get_source_tag (task) != tombstone_thread;
+  gboolean ok = g_task_propagate_boolean (task, &error);
 
-  if (!g_task_propagate_boolean (task, &error))
+  /* The window was closed meanwhile: the store has the change, and there
+   * is no page left to show it on. */
+  if (self->list == NULL)
+    return;
+
+  if (!ok)
     {
       g_autofree char *message = NULL;
 
@@ -359,6 +369,109 @@ delete_action (GtkWidget  *widget,
     return;
 
   run_tombstone (self, id, FALSE);
+}
+
+static void on_edit_undo_clicked (AdwToast        *toast,
+                                  CdmContactsPage *self);
+
+static void
+on_edit_undone (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(CdmContactsPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = cdm_store_put_finish (CDM_STORE (source), result, &error);
+
+  if (id == NULL)
+    {
+      g_autofree char *message = g_strdup_printf (_("The contact could not be put back: %s"),
+                                                  error->message);
+
+      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+      return;
+    }
+
+  /* The window may have closed meanwhile: the write is done, no one to tell. */
+  if (self->store == NULL)
+    return;
+
+  cdm_contact_list_refresh (self->list);
+  g_signal_emit (self, signals[CONTACTS_CHANGED], 0);
+}
+
+static void
+on_edit_undo_clicked (AdwToast        *toast,
+                      CdmContactsPage *self)
+{
+  JsonObject *original = g_object_get_data (G_OBJECT (toast), "original");
+
+  if (self->store == NULL || original == NULL)
+    return;
+
+  cdm_store_put_async (self->store, CDM_ENTITY_CONTACT, original, NULL,
+                       on_edit_undone, g_object_ref (self));
+}
+
+static void
+on_contact_edited (CdmContactDialog *dialog,
+                   const char       *id,
+                   CdmContactsPage  *self)
+{
+  JsonObject *original = cdm_contact_dialog_get_original (dialog);
+  AdwToast *toast = adw_toast_new (_("Contact updated"));
+
+  if (original != NULL)
+    {
+      adw_toast_set_button_label (toast, _("_Undo"));
+      /* The dialog goes right after: the toast keeps the record. */
+      g_object_set_data_full (G_OBJECT (toast), "original",
+                              json_object_ref (original), (GDestroyNotify) json_object_unref);
+      g_signal_connect_object (toast, "button-clicked", G_CALLBACK (on_edit_undo_clicked), self, 0);
+    }
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+
+  cdm_contact_list_refresh (self->list);
+  g_signal_emit (self, signals[CONTACTS_CHANGED], 0);
+}
+
+static void
+edit_contact (CdmContactsPage *self,
+              const char      *id)
+{
+  CdmContactDialog *dialog;
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
+  if (self->store == NULL || id == NULL)
+    return;
+
+  dialog = cdm_contact_dialog_new_for_contact (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                               self->store, id);
+  g_signal_connect_object (dialog, "saved", G_CALLBACK (on_contact_edited), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+edit_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  CdmContactsPage *self = CDM_CONTACTS_PAGE (widget);
+
+  edit_contact (self, selected_id (self));
+}
+
+/* Enter or a double-click on a row. */
+static void
+on_row_activated (GtkColumnView   *view,
+                  guint            position,
+                  CdmContactsPage *self)
+{
+  g_autoptr(CdmContactItem) item = g_list_model_get_item (G_LIST_MODEL (self->selection), position);
+  const CdmContactRow *row = item != NULL ? cdm_contact_item_get_row (item) : NULL;
+
+  if (row != NULL)
+    edit_contact (self, row->id);
 }
 
 /* The columns: what each shows of a row. */
@@ -563,7 +676,7 @@ cdm_contacts_page_class_init (CdmContactsPageClass *klass)
   /**
    * CdmContactsPage::contacts-changed:
    *
-   * A contact was removed, or put back, from this page.
+   * A contact was edited, removed, or put back, from this page.
    */
   signals[CONTACTS_CHANGED] =
     g_signal_new ("contacts-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
@@ -577,6 +690,7 @@ cdm_contacts_page_class_init (CdmContactsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CdmContactsPage, column_view);
   gtk_widget_class_bind_template_child (widget_class, CdmContactsPage, error_page);
 
+  gtk_widget_class_install_action (widget_class, "contacts.edit", NULL, edit_action);
   gtk_widget_class_install_action (widget_class, "contacts.delete", NULL, delete_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0, "contacts.delete", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Delete, 0, "contacts.delete", NULL);
@@ -604,6 +718,8 @@ cdm_contacts_page_init (CdmContactsPage *self)
   g_signal_connect_object (self->selection, "items-changed",
                            G_CALLBACK (update_actions), self, G_CONNECT_SWAPPED);
   gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
+  g_signal_connect_object (self->column_view, "activate",
+                           G_CALLBACK (on_row_activated), self, 0);
 
   /* Narrow enough for 800 pixels; the note takes what is left. */
   add_column (self, COLUMN_WHEN, _("When"), 170, FALSE);
