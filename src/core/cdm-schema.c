@@ -274,23 +274,24 @@ cdm_code_valid (const char * const *codes,
  * parent, "profile.gender") and the offending value, so that an import
  * can say "line 12: channel: unknown code “fax” (expected one of …)". */
 
+/* What a JSON value is, for "%s: expected %s, got %s". */
 static const char *
 json_type_name (JsonNode *node)
 {
   if (JSON_NODE_HOLDS_NULL (node))
-    return "null";
+    return _("null");
   if (JSON_NODE_HOLDS_OBJECT (node))
-    return "an object";
+    return _("an object");
   if (JSON_NODE_HOLDS_ARRAY (node))
-    return "an array";
+    return _("an array");
   switch (json_node_get_value_type (node))
     {
     case G_TYPE_STRING:
-      return "a string";
+      return _("a string");
     case G_TYPE_BOOLEAN:
-      return "a boolean";
+      return _("a boolean");
     default:
-      return "a number";
+      return _("a number");
     }
 }
 
