@@ -11,7 +11,6 @@
 #include "config.h"
 
 #include <adwaita.h>
-#include <glib/gstdio.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -20,6 +19,7 @@
 #include "cdm-activity-query.h"
 #include "cdm-application.h"
 #include "cdm-demo.h"
+#include "cdm-desk-test-util.h"
 #include "cdm-store.h"
 #include "cdm-window.h"
 
@@ -32,169 +32,6 @@ static char *store_path;
 static char *week_day;
 static char *counted_id;
 static char *cancelled_id;
-
-static void
-wait_until (gboolean  (*done) (gpointer data),
-            gpointer    data,
-            double      seconds,
-            const char *what)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
-
-  while (!done (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("Timed out waiting for %s", what);
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-}
-
-static void
-settle (double seconds)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
-
-  while (g_get_monotonic_time () < end)
-    {
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-}
-
-static GtkWidget *
-find_named (GtkWidget  *root,
-            const char *name)
-{
-  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
-    return root;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_named (child, name);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static GtkWidget *
-get_named (GtkWidget  *root,
-           const char *name)
-{
-  GtkWidget *widget = find_named (root, name);
-
-  if (widget == NULL)
-    g_error ("No widget named %s", name);
-  return widget;
-}
-
-static GtkWidget *
-find_button (GtkWidget  *root,
-             const char *label)
-{
-  if (GTK_IS_BUTTON (root) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (root)), label) == 0)
-    return root;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_button (child, label);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static CdmWindow *
-get_window (void)
-{
-  GtkWindow *window;
-
-  g_application_activate (G_APPLICATION (app));
-  window = gtk_application_get_active_window (GTK_APPLICATION (app));
-  g_assert_true (CDM_IS_WINDOW (window));
-  return CDM_WINDOW (window);
-}
-
-static void
-save_screenshot (GtkWidget  *widget,
-                 const char *name)
-{
-  g_autofree char *dir = g_test_build_filename (G_TEST_BUILT, "screenshots", NULL);
-  g_autofree char *file = g_strconcat (name, ".png", NULL);
-  g_autofree char *path = g_build_filename (dir, file, NULL);
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-
-  g_mkdir_with_parents (dir, 0755);
-  gtk_snapshot_append_color (snapshot, &(GdkRGBA) { 1, 1, 1, 1 },
-                             &GRAPHENE_RECT_INIT (0, 0, width, height));
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_to_node (snapshot);
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("Screenshot %s (%d×%d)", path, width, height);
-}
-
-typedef struct {
-  GtkWidget *widget;
-  int width, height;
-} SizeWait;
-
-static gboolean
-has_size (gpointer data)
-{
-  SizeWait *wait = data;
-
-  return gtk_widget_get_width (wait->widget) == wait->width &&
-         gtk_widget_get_height (wait->widget) == wait->height;
-}
-
-static void
-resize (GtkWidget *window,
-        int        width,
-        int        height)
-{
-  SizeWait wait = { window, width, height };
-  int request_width = width, request_height = height;
-
-  for (int attempt = 0; attempt < 3 && !has_size (&wait); attempt++)
-    {
-      gtk_widget_set_visible (window, FALSE);
-      gtk_window_set_default_size (GTK_WINDOW (window), request_width, request_height);
-      gtk_window_present (GTK_WINDOW (window));
-      settle (0.5);
-      request_width += width - gtk_widget_get_width (window);
-      request_height += height - gtk_widget_get_height (window);
-    }
-  wait_until (has_size, &wait, 10, "the window to take its size");
-  settle (0.3);
-}
-
-static void
-screenshots (GtkWidget  *window,
-             const char *name)
-{
-  g_autofree char *large = g_strconcat (name, "-1366x768", NULL);
-  g_autofree char *small = g_strconcat (name, "-800x600", NULL);
-
-  resize (window, 1366, 768);
-  save_screenshot (window, large);
-  resize (window, 800, 600);
-  save_screenshot (window, small);
-}
 
 /* The activity @id as the store has it now, through a connection of its
  * own, as another desk would see it. */
@@ -242,11 +79,11 @@ page_is_idle (gpointer data)
 static CdmActivitiesPage *
 show_activities (CdmWindow *window)
 {
-  GtkWidget *page = get_named (GTK_WIDGET (window), "activities");
+  GtkWidget *page = cdm_desk_test_get_named (GTK_WIDGET (window), "activities");
 
   g_assert_true (CDM_IS_ACTIVITIES_PAGE (page));
   /* The sections open once the store is. */
-  wait_until (page_is_idle, page, 30, "the activities of the week");
+  cdm_desk_test_wait_until (page_is_idle, page, 30, "the activities of the week");
   g_action_group_activate_action (G_ACTION_GROUP (window), "show-section",
                                   g_variant_new_string ("activities"));
   return CDM_ACTIVITIES_PAGE (page);
@@ -263,8 +100,8 @@ row_is_shown (gpointer data)
   RowWait *wait = data;
 
   return !cdm_activities_page_is_loading (wait->page) &&
-         find_named (GTK_WIDGET (wait->page), wait->name) != NULL &&
-         gtk_widget_get_mapped (find_named (GTK_WIDGET (wait->page), wait->name));
+         cdm_desk_test_find_named (GTK_WIDGET (wait->page), wait->name) != NULL &&
+         gtk_widget_get_mapped (cdm_desk_test_find_named (GTK_WIDGET (wait->page), wait->name));
 }
 
 static GtkWidget *
@@ -274,8 +111,8 @@ wait_for_row (CdmActivitiesPage *page,
   g_autofree char *name = g_strconcat ("activity-", id, NULL);
   RowWait wait = { page, name };
 
-  wait_until (row_is_shown, &wait, 20, name);
-  return get_named (GTK_WIDGET (page), name);
+  cdm_desk_test_wait_until (row_is_shown, &wait, 20, name);
+  return cdm_desk_test_get_named (GTK_WIDGET (page), name);
 }
 
 
@@ -285,7 +122,7 @@ shown_participants (CdmActivitiesPage *page,
                     const char        *id)
 {
   g_autofree char *name = g_strconcat ("participants-", id, NULL);
-  const char *text = gtk_label_get_text (GTK_LABEL (get_named (GTK_WIDGET (page), name)));
+  const char *text = gtk_label_get_text (GTK_LABEL (cdm_desk_test_get_named (GTK_WIDGET (page), name)));
   gint64 value = 0;
 
   for (const char *p = text; *p != '\0' && *p != '/'; p++)
@@ -297,7 +134,7 @@ shown_participants (CdmActivitiesPage *page,
 static void
 test_week_view (void)
 {
-  CdmWindow *window = get_window ();
+  CdmWindow *window = cdm_desk_test_get_window (app);
   CdmActivitiesPage *page = show_activities (window);
   g_autofree char *monday = cdm_activity_week_start (week_day);
   g_autoptr(CdmActivitySummary) counted = stored_activity (counted_id);
@@ -310,24 +147,24 @@ test_week_view (void)
   GtkWidget *row;
 
   /* The current week comes first. */
-  wait_until (page_is_idle, page, 30, "the current week");
+  cdm_desk_test_wait_until (page_is_idle, page, 30, "the current week");
   g_assert_cmpstr (cdm_activities_page_get_week_start (page), ==, this_monday);
 
   cdm_activities_page_show_week (page, week_day);
   row = wait_for_row (page, counted_id);
   g_assert_cmpstr (cdm_activities_page_get_week_start (page), ==, monday);
-  title = gtk_label_get_text (GTK_LABEL (get_named (GTK_WIDGET (page), "week-title")));
+  title = gtk_label_get_text (GTK_LABEL (cdm_desk_test_get_named (GTK_WIDGET (page), "week-title")));
   g_assert_true (g_str_has_prefix (title, "Week of "));
   /* The title in the UI language (English here), with the demo's titles. */
   g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==,
                    cdm_activity_summary_get_title (counted, "en"));
   g_assert_cmpint (shown_participants (page, counted_id), ==, counted->attendance);
 
-  screenshots (GTK_WIDGET (window), "activities");
+  cdm_desk_test_screenshots (GTK_WIDGET (window), "activities");
 
   /* Next week and back, as Alt+Right and Alt+Left do. */
   gtk_widget_activate_action (GTK_WIDGET (page), "week.next", NULL);
-  wait_until (page_is_idle, page, 20, "the next week");
+  cdm_desk_test_wait_until (page_is_idle, page, 20, "the next week");
   g_assert_cmpstr (cdm_activities_page_get_week_start (page), !=, monday);
   gtk_widget_activate_action (GTK_WIDGET (page), "week.previous", NULL);
   wait_for_row (page, counted_id);
@@ -335,7 +172,7 @@ test_week_view (void)
 
   /* This week, as Ctrl+T does. */
   gtk_widget_activate_action (GTK_WIDGET (page), "week.current", NULL);
-  wait_until (page_is_idle, page, 20, "this week");
+  cdm_desk_test_wait_until (page_is_idle, page, 20, "this week");
   g_assert_cmpstr (cdm_activities_page_get_week_start (page), ==, this_monday);
 }
 
@@ -380,7 +217,7 @@ attendance_is_shown (gpointer data)
   g_autofree char *name = g_strconcat ("participants-", wait->id, NULL);
 
   return !cdm_activities_page_is_loading (wait->page) &&
-         find_named (GTK_WIDGET (wait->page), name) != NULL &&
+         cdm_desk_test_find_named (GTK_WIDGET (wait->page), name) != NULL &&
          shown_participants (wait->page, wait->id) == wait->attendance;
 }
 
@@ -391,14 +228,14 @@ open_activity (CdmActivitiesPage *page,
   GtkWidget *row = wait_for_row (page, id);
 
   gtk_widget_activate (row);
-  settle (0.3);
-  g_assert_true (gtk_widget_get_mapped (get_named (GTK_WIDGET (page), "activity-detail")));
+  cdm_desk_test_settle (0.3);
+  g_assert_true (gtk_widget_get_mapped (cdm_desk_test_get_named (GTK_WIDGET (page), "activity-detail")));
 }
 
 static void
 test_record_headcount (void)
 {
-  CdmWindow *window = get_window ();
+  CdmWindow *window = cdm_desk_test_get_window (app);
   CdmActivitiesPage *page = show_activities (window);
   g_autoptr(CdmActivitySummary) before = stored_activity (counted_id);
   g_autoptr(CdmActivitySummary) after = NULL;
@@ -408,28 +245,28 @@ test_record_headcount (void)
 
   cdm_activities_page_show_week (page, week_day);
   open_activity (page, counted_id);
-  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (get_named (GTK_WIDGET (page), "activity-title"))), ==,
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (cdm_desk_test_get_named (GTK_WIDGET (page), "activity-title"))), ==,
                    cdm_activity_summary_get_title (before, "en"));
-  screenshots (GTK_WIDGET (window), "activity-detail");
+  cdm_desk_test_screenshots (GTK_WIDGET (window), "activity-detail");
 
-  gtk_widget_activate (get_named (GTK_WIDGET (page), "record-headcount"));
-  wait_until (dialog_is_shown, NULL, 10, "the headcount dialog");
+  gtk_widget_activate (cdm_desk_test_get_named (GTK_WIDGET (page), "record-headcount"));
+  cdm_desk_test_wait_until (dialog_is_shown, NULL, 10, "the headcount dialog");
   dialog = find_headcount_dialog ();
-  record = find_button (dialog, "_Record");
+  record = cdm_desk_test_find_button (dialog, "_Record");
   g_assert_nonnull (record);
   /* Nothing to record until a number is typed. */
   g_assert_false (gtk_widget_get_sensitive (record));
-  gtk_spin_button_set_value (GTK_SPIN_BUTTON (get_named (dialog, "headcount-count")), 12);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (cdm_desk_test_get_named (dialog, "headcount-count")), 12);
   g_assert_true (gtk_widget_get_sensitive (record));
-  settle (0.2);
-  save_screenshot (dialog, "activity-headcount");
+  cdm_desk_test_settle (0.2);
+  cdm_desk_test_save_screenshot (dialog, "activity-headcount");
   gtk_widget_activate (record);
-  wait_until (dialog_is_gone, NULL, 10, "the headcount dialog to close");
+  cdm_desk_test_wait_until (dialog_is_gone, NULL, 10, "the headcount dialog to close");
 
   /* Back in the week, the row shows the new sum... */
-  gtk_widget_activate (get_named (GTK_WIDGET (page), "back"));
+  gtk_widget_activate (cdm_desk_test_get_named (GTK_WIDGET (page), "back"));
   wait = (AttendanceWait) { page, counted_id, before->attendance + 12 };
-  wait_until (attendance_is_shown, &wait, 20, "the row to show 12 more participants");
+  cdm_desk_test_wait_until (attendance_is_shown, &wait, 20, "the row to show 12 more participants");
 
   /* ... and so does the store. */
   after = stored_activity (counted_id);
@@ -447,7 +284,7 @@ is_cancelled_in_store (gpointer data)
 static void
 test_mark_cancelled (void)
 {
-  CdmWindow *window = get_window ();
+  CdmWindow *window = cdm_desk_test_get_window (app);
   CdmActivitiesPage *page = show_activities (window);
   g_autoptr(CdmActivitySummary) before = stored_activity (cancelled_id);
   GtkWidget *status;
@@ -456,31 +293,22 @@ test_mark_cancelled (void)
 
   cdm_activities_page_show_week (page, week_day);
   open_activity (page, cancelled_id);
-  gtk_widget_activate (get_named (GTK_WIDGET (page), "mark-cancelled"));
-  wait_until (is_cancelled_in_store, NULL, 20, "the activity to be cancelled in the store");
+  gtk_widget_activate (cdm_desk_test_get_named (GTK_WIDGET (page), "mark-cancelled"));
+  cdm_desk_test_wait_until (is_cancelled_in_store, NULL, 20, "the activity to be cancelled in the store");
 
   /* The detail follows, and cancelling twice is not offered. */
-  wait_until (page_is_idle, page, 20, "the week to be read again");
-  settle (0.2);
-  status = get_named (GTK_WIDGET (page), "detail-status");
+  cdm_desk_test_wait_until (page_is_idle, page, 20, "the week to be read again");
+  cdm_desk_test_settle (0.2);
+  status = cdm_desk_test_get_named (GTK_WIDGET (page), "detail-status");
   g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (status)), ==, "Cancelled");
-  g_assert_false (gtk_widget_get_sensitive (get_named (GTK_WIDGET (page), "mark-cancelled")));
-  gtk_widget_activate (get_named (GTK_WIDGET (page), "back"));
+  g_assert_false (gtk_widget_get_sensitive (cdm_desk_test_get_named (GTK_WIDGET (page), "mark-cancelled")));
+  gtk_widget_activate (cdm_desk_test_get_named (GTK_WIDGET (page), "back"));
 }
 
 static GtkWidget *
 find_editor (void)
 {
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWidget) window = g_list_model_get_item (toplevels, i);
-
-      if (CDM_IS_ACTIVITY_EDITOR (window) && gtk_widget_get_visible (window))
-        return window;
-    }
-  return NULL;
+  return (GtkWidget *) cdm_desk_test_find_toplevel (CDM_TYPE_ACTIVITY_EDITOR);
 }
 
 static gboolean
@@ -500,7 +328,7 @@ set_row_text (GtkWidget  *editor,
               const char *name,
               const char *text)
 {
-  gtk_editable_set_text (GTK_EDITABLE (get_named (editor, name)), text);
+  gtk_editable_set_text (GTK_EDITABLE (cdm_desk_test_get_named (editor, name)), text);
 }
 
 typedef struct {
@@ -518,7 +346,7 @@ title_is_shown (gpointer data)
   if (cdm_activities_page_is_loading (wait->page))
     return FALSE;
 
-  g_ptr_array_add (stack, get_named (GTK_WIDGET (wait->page), "days"));
+  g_ptr_array_add (stack, cdm_desk_test_get_named (GTK_WIDGET (wait->page), "days"));
   while (stack->len > 0)
     {
       GtkWidget *w = g_ptr_array_steal_index (stack, stack->len - 1);
@@ -535,7 +363,7 @@ title_is_shown (gpointer data)
 static void
 test_create_activity (void)
 {
-  CdmWindow *window = get_window ();
+  CdmWindow *window = cdm_desk_test_get_window (app);
   CdmActivitiesPage *page = show_activities (window);
   g_autoptr(CdmStore) store = NULL;
   g_autoptr(GPtrArray) week = NULL;
@@ -547,30 +375,30 @@ test_create_activity (void)
   cdm_activities_page_show_week (page, week_day);
   wait_for_row (page, counted_id);
 
-  gtk_widget_activate (get_named (GTK_WIDGET (page), "new-activity"));
-  wait_until (editor_is_shown, NULL, 10, "the activity form");
+  gtk_widget_activate (cdm_desk_test_get_named (GTK_WIDGET (page), "new-activity"));
+  cdm_desk_test_wait_until (editor_is_shown, NULL, 10, "the activity form");
   editor = find_editor ();
-  settle (0.2);
-  save_screenshot (editor, "activity-editor");
+  cdm_desk_test_settle (0.2);
+  cdm_desk_test_save_screenshot (editor, "activity-editor");
 
   /* Without a title nothing is written and the form stays. */
-  gtk_widget_activate (get_named (editor, "save-activity"));
-  settle (0.2);
+  gtk_widget_activate (cdm_desk_test_get_named (editor, "save-activity"));
+  cdm_desk_test_settle (0.2);
   g_assert_true (find_editor () == editor);
 
   set_row_text (editor, "title-fr", "Atelier d’essai");
   set_row_text (editor, "title-en", "Trial workshop");
   set_row_text (editor, "date", week_day);
   set_row_text (editor, "time", "16:45");
-  adw_combo_row_set_selected (ADW_COMBO_ROW (get_named (editor, "mode")), 1);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (cdm_desk_test_get_named (editor, "mode")), 1);
   set_row_text (editor, "platform", "Teams");
   set_row_text (editor, "link", "https://meet.example/trial");
-  gtk_spin_button_set_value (GTK_SPIN_BUTTON (get_named (editor, "capacity")), 18);
-  gtk_widget_activate (get_named (editor, "save-activity"));
-  wait_until (editor_is_gone, NULL, 10, "the activity form to close");
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (cdm_desk_test_get_named (editor, "capacity")), 18);
+  gtk_widget_activate (cdm_desk_test_get_named (editor, "save-activity"));
+  cdm_desk_test_wait_until (editor_is_gone, NULL, 10, "the activity form to close");
 
   wait = (TitleWait) { page, "Trial workshop" };
-  wait_until (title_is_shown, &wait, 20, "the new activity in its week");
+  cdm_desk_test_wait_until (title_is_shown, &wait, 20, "the new activity in its week");
 
   store = cdm_store_open (store_path, &error);
   g_assert_no_error (error);
@@ -595,13 +423,13 @@ editor_is_filled (gpointer data)
   GtkWidget *editor = find_editor ();
 
   return editor != NULL &&
-         gtk_editable_get_text (GTK_EDITABLE (get_named (editor, "date")))[0] != '\0';
+         gtk_editable_get_text (GTK_EDITABLE (cdm_desk_test_get_named (editor, "date")))[0] != '\0';
 }
 
 static void
 test_edit_activity (void)
 {
-  CdmWindow *window = get_window ();
+  CdmWindow *window = cdm_desk_test_get_window (app);
   CdmActivitiesPage *page = show_activities (window);
   g_autoptr(CdmActivitySummary) before = stored_activity (counted_id);
   g_autoptr(CdmActivitySummary) after = NULL;
@@ -610,19 +438,19 @@ test_edit_activity (void)
 
   cdm_activities_page_show_week (page, week_day);
   open_activity (page, counted_id);
-  gtk_widget_activate (get_named (GTK_WIDGET (page), "edit-activity"));
-  wait_until (editor_is_filled, NULL, 10, "the activity in the form");
+  gtk_widget_activate (cdm_desk_test_get_named (GTK_WIDGET (page), "edit-activity"));
+  cdm_desk_test_wait_until (editor_is_filled, NULL, 10, "the activity in the form");
   editor = find_editor ();
-  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (get_named (editor, "title-fr"))), ==,
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (cdm_desk_test_get_named (editor, "title-fr"))), ==,
                    before->title_fr);
 
   set_row_text (editor, "title-en", "Renamed session");
-  gtk_widget_activate (get_named (editor, "save-activity"));
-  wait_until (editor_is_gone, NULL, 10, "the activity form to close");
-  gtk_widget_activate (get_named (GTK_WIDGET (page), "back"));
+  gtk_widget_activate (cdm_desk_test_get_named (editor, "save-activity"));
+  cdm_desk_test_wait_until (editor_is_gone, NULL, 10, "the activity form to close");
+  gtk_widget_activate (cdm_desk_test_get_named (GTK_WIDGET (page), "back"));
 
   wait = (TitleWait) { page, "Renamed session" };
-  wait_until (title_is_shown, &wait, 20, "the new title in the week");
+  cdm_desk_test_wait_until (title_is_shown, &wait, 20, "the new title in the week");
 
   /* Only what the form changed has changed. */
   after = stored_activity (counted_id);
@@ -705,14 +533,9 @@ main (int   argc,
   g_autoptr(GDateTime) now = NULL;
   int status;
 
-  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
+  cdm_desk_test_init (&argc, &argv);
 
-  store_dir = g_dir_make_tmp ("cdm-desk-XXXXXX", &error);
-  g_assert_no_error (error);
-  store_path = g_build_filename (store_dir, "desk.sqlite", NULL);
-  g_setenv ("CDM_DESK_STORE", store_path, TRUE);
+  store_dir = cdm_desk_test_make_store_dir ("cdm-desk-XXXXXX", &store_path);
 
   /* The demo year the app would make on its first start. */
   store = cdm_store_open (store_path, &error);
@@ -723,13 +546,7 @@ main (int   argc,
   pick_activities (store, g_date_time_get_year (now));
   g_clear_object (&store);
 
-  app = g_object_new (CDM_TYPE_APPLICATION,
-                      "application-id", "brussels.cdm_bp.Desk.Test",
-                      "flags", G_APPLICATION_NON_UNIQUE,
-                      "resource-base-path", "/brussels/cdm_bp/Desk",
-                      NULL);
-  g_application_register (G_APPLICATION (app), NULL, &error);
-  g_assert_no_error (error);
+  app = cdm_desk_test_new_application ("brussels.cdm_bp.Desk.Test");
 
   g_test_add_func ("/desk-activities/week-view", test_week_view);
   g_test_add_func ("/desk-activities/record-headcount", test_record_headcount);
@@ -739,29 +556,9 @@ main (int   argc,
 
   status = g_test_run ();
 
-  {
-    GList *windows = gtk_application_get_windows (GTK_APPLICATION (app));
+  cdm_desk_test_close_application (&app);
 
-    while (windows != NULL)
-      {
-        gtk_window_destroy (windows->data);
-        windows = gtk_application_get_windows (GTK_APPLICATION (app));
-      }
-  }
-  settle (0.2);
-  g_clear_object (&app);
-
-  {
-    g_autoptr(GDir) dir = g_dir_open (store_dir, 0, NULL);
-    const char *name;
-
-    while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-      {
-        g_autofree char *path = g_build_filename (store_dir, name, NULL);
-        g_unlink (path);
-      }
-    g_rmdir (store_dir);
-  }
+  cdm_desk_test_remove_dir (store_dir);
   g_free (store_path);
   g_free (store_dir);
   g_free (week_day);

@@ -9,12 +9,11 @@
 #include "config.h"
 
 #include <adwaita.h>
-#include <glib/gstdio.h>
 #include <string.h>
 
 #include "cdm-application.h"
 #include "cdm-contact-dialog.h"
-#include "cdm-demo.h"
+#include "cdm-desk-test-util.h"
 #include "cdm-detail-window.h"
 #include "cdm-store.h"
 #include "cdm-tally.h"
@@ -24,233 +23,10 @@ static CdmApplication *app;
 static char *store_dir;
 static char *store_path;
 
-/* Iterates the main loop until @done says so, or fails after @seconds. */
-static void
-wait_until (gboolean  (*done) (gpointer data),
-            gpointer    data,
-            double      seconds,
-            const char *what)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
-
-  while (!done (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("Timed out waiting for %s", what);
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-}
-
-static GtkWidget *
-find_named (GtkWidget  *root,
-            const char *name)
-{
-  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
-    return root;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_named (child, name);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static GtkWidget *
-get_named (GtkWidget  *root,
-           const char *name)
-{
-  GtkWidget *widget = find_named (root, name);
-
-  if (widget == NULL)
-    g_error ("No widget named %s", name);
-  return widget;
-}
-
-/* A visible label under @root whose text contains @text. */
-static gboolean
-shows_label (GtkWidget  *root,
-             const char *text)
-{
-  if (!gtk_widget_get_child_visible (root) || !gtk_widget_get_visible (root))
-    return FALSE;
-  if (GTK_IS_LABEL (root) && strstr (gtk_label_get_text (GTK_LABEL (root)), text) != NULL)
-    return TRUE;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      if (shows_label (child, text))
-        return TRUE;
-    }
-  return FALSE;
-}
-
-/* The figure of a label such as "27422" or "27,422". */
-static gint64
-label_count (GtkWidget *label)
-{
-  const char *text = gtk_label_get_text (GTK_LABEL (label));
-  gint64 value = 0;
-  gboolean any = FALSE;
-
-  for (const char *p = text; *p != '\0'; p++)
-    {
-      if (g_ascii_isdigit (*p))
-        {
-          value = value * 10 + (*p - '0');
-          any = TRUE;
-        }
-    }
-  return any ? value : -1;
-}
-
-static CdmWindow *
-get_window (void)
-{
-  GtkWindow *window;
-
-  g_application_activate (G_APPLICATION (app));
-  window = gtk_application_get_active_window (GTK_APPLICATION (app));
-  g_assert_true (CDM_IS_WINDOW (window));
-  return CDM_WINDOW (window);
-}
-
 static gboolean
 total_is_shown (gpointer data)
 {
-  return label_count (get_named (data, "today-total")) >= 0;
-}
-
-static gboolean
-pointer_cleared (gpointer data)
-{
-  return *(gpointer *) data == NULL;
-}
-
-/* Renders @widget as it is drawn now into dir/name.png. */
-static void
-save_screenshot (GtkWidget  *widget,
-                 const char *name)
-{
-  g_autofree char *dir = g_test_build_filename (G_TEST_BUILT, "screenshots", NULL);
-  g_autofree char *file = g_strconcat (name, ".png", NULL);
-  g_autofree char *path = g_build_filename (dir, file, NULL);
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-
-  g_mkdir_with_parents (dir, 0755);
-  gtk_snapshot_append_color (snapshot, &(GdkRGBA) { 1, 1, 1, 1 },
-                             &GRAPHENE_RECT_INIT (0, 0, width, height));
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_to_node (snapshot);
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("Screenshot %s (%d×%d)", path, width, height);
-}
-
-typedef struct {
-  GtkWidget *widget;
-  int width, height;
-} SizeWait;
-
-static gboolean
-has_size (gpointer data)
-{
-  SizeWait *wait = data;
-
-  return gtk_widget_get_width (wait->widget) == wait->width &&
-         gtk_widget_get_height (wait->widget) == wait->height;
-}
-
-static void
-settle (double seconds)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
-
-  while (g_get_monotonic_time () < end)
-    {
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-}
-
-/* Gives the window's content exactly @width × @height.  A shown window
- * keeps its size: the new one is applied when it is mapped again; and
- * the frame that GTK draws without a window manager takes a few pixels,
- * which a second pass adds back. */
-static void
-resize (GtkWidget *window,
-        int        width,
-        int        height)
-{
-  SizeWait wait = { window, width, height };
-  int request_width = width, request_height = height;
-
-  for (int attempt = 0; attempt < 3 && !has_size (&wait); attempt++)
-    {
-      gtk_widget_set_visible (window, FALSE);
-      gtk_window_set_default_size (GTK_WINDOW (window), request_width, request_height);
-      gtk_window_present (GTK_WINDOW (window));
-      settle (0.5);
-      request_width += width - gtk_widget_get_width (window);
-      request_height += height - gtk_widget_get_height (window);
-    }
-  wait_until (has_size, &wait, 10, "the window to take its size");
-  settle (0.3);
-}
-
-static gint64
-count_contacts (void)
-{
-  g_autoptr(CdmStore) store = NULL;
-  g_autoptr(GError) error = NULL;
-  gint64 count;
-
-  store = cdm_store_open (store_path, &error);
-  g_assert_no_error (error);
-  count = cdm_store_count (store, CDM_ENTITY_CONTACT, &error);
-  g_assert_no_error (error);
-  return count;
-}
-
-static gboolean
-keep_last (JsonObject *record,
-           gpointer    user_data)
-{
-  JsonObject **last = user_data;
-
-  g_clear_pointer (last, json_object_unref);
-  *last = json_object_ref (record);
-  return TRUE;
-}
-
-/* The contact written last. */
-static JsonObject *
-last_contact (void)
-{
-  g_autoptr(CdmStore) store = NULL;
-  g_autoptr(GError) error = NULL;
-  JsonObject *last = NULL;
-
-  store = cdm_store_open (store_path, &error);
-  g_assert_no_error (error);
-  cdm_store_foreach (store, CDM_ENTITY_CONTACT, FALSE, keep_last, &last, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (last);
-  return last;
+  return cdm_desk_test_label_count (cdm_desk_test_get_named (data, "today-total")) >= 0;
 }
 
 static CdmContactDialog *
@@ -278,22 +54,13 @@ label_is_shown (gpointer data)
 {
   LabelWait *wait = data;
 
-  return shows_label (wait->root, wait->text);
+  return cdm_desk_test_shows_label (wait->root, wait->text);
 }
 
 static CdmDetailWindow *
 find_detail_window (void)
 {
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
-
-      if (CDM_IS_DETAIL_WINDOW (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
-        return CDM_DETAIL_WINDOW (window);
-    }
-  return NULL;
+  return (CdmDetailWindow *) cdm_desk_test_find_toplevel (CDM_TYPE_DETAIL_WINDOW);
 }
 
 /* Types @query in the section's search field, waits for @expected in
@@ -310,12 +77,12 @@ open_first_hit (CdmWindow  *window,
 
   g_action_group_activate_action (G_ACTION_GROUP (window), "show-section",
                                   g_variant_new_string (section));
-  page = get_named (GTK_WIDGET (window), section);
-  gtk_editable_set_text (GTK_EDITABLE (get_named (page, "search-entry")), query);
-  results = get_named (page, "results");
+  page = cdm_desk_test_get_named (GTK_WIDGET (window), section);
+  gtk_editable_set_text (GTK_EDITABLE (cdm_desk_test_get_named (page, "search-entry")), query);
+  results = cdm_desk_test_get_named (page, "results");
   wait = (LabelWait) { results, expected };
-  wait_until (label_is_shown, &wait, 10, expected);
-  settle (0.2);
+  cdm_desk_test_wait_until (label_is_shown, &wait, 10, expected);
+  cdm_desk_test_settle (0.2);
 
   g_assert_null (find_detail_window ());
   gtk_widget_activate_action (results, "list.activate-item", "u", 0);
@@ -325,67 +92,54 @@ open_first_hit (CdmWindow  *window,
 }
 
 static void
-shoot (GtkWidget  *window,
-       const char *name)
-{
-  g_autofree char *large = g_strconcat (name, "-1366x768", NULL);
-  g_autofree char *small = g_strconcat (name, "-800x600", NULL);
-
-  resize (window, 1366, 768);
-  save_screenshot (window, large);
-  resize (window, 800, 600);
-  save_screenshot (window, small);
-}
-
-static void
 test_partner_detail (void)
 {
-  CdmWindow *window = get_window ();
+  CdmWindow *window = cdm_desk_test_get_window (app);
   CdmDetailWindow *detail;
   GtkWidget *phone;
   LabelWait wait;
 
-  wait_until (total_is_shown, window, 30, "the Today figures");
+  cdm_desk_test_wait_until (total_is_shown, window, 30, "the Today figures");
   detail = open_first_hit (window, "partners", "Actiris", "Actiris");
   g_object_add_weak_pointer (G_OBJECT (detail), (gpointer *) &detail);
 
   wait = (LabelWait) { GTK_WIDGET (detail), "Actiris" };
-  wait_until (label_is_shown, &wait, 10, "the partner's name");
-  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (get_named (GTK_WIDGET (detail), "detail-heading"))),
+  cdm_desk_test_wait_until (label_is_shown, &wait, 10, "the partner's name");
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (cdm_desk_test_get_named (GTK_WIDGET (detail), "detail-heading"))),
                    ==, "Actiris");
   /* The phone, with its button to call. */
-  phone = get_named (GTK_WIDGET (detail), "phone");
+  phone = cdm_desk_test_get_named (GTK_WIDGET (detail), "phone");
   g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (phone)), ==, "+32 2 505 14 11");
-  g_assert_true (shows_label (GTK_WIDGET (detail), "+32 2 505 14 11"));
-  g_assert_nonnull (find_named (GTK_WIDGET (detail), "desk-days"));
+  g_assert_true (cdm_desk_test_shows_label (GTK_WIDGET (detail), "+32 2 505 14 11"));
+  g_assert_nonnull (cdm_desk_test_find_named (GTK_WIDGET (detail), "desk-days"));
   /* The days are the locale's weekday names, not codes. */
-  g_assert_true (shows_label (get_named (GTK_WIDGET (detail), "desk-days"), "Monday"));
+  g_assert_true (cdm_desk_test_shows_label (cdm_desk_test_get_named (GTK_WIDGET (detail), "desk-days"), "Monday"));
   /* Contact people fold out with their roles. */
-  g_assert_true (shows_label (GTK_WIDGET (detail), "Conseill"));
-  g_assert_true (shows_label (GTK_WIDGET (detail), "Public employment service"));
+  g_assert_true (cdm_desk_test_shows_label (GTK_WIDGET (detail), "Conseill"));
+  g_assert_true (cdm_desk_test_shows_label (GTK_WIDGET (detail), "Public employment service"));
 
-  settle (0.5);
-  save_screenshot (GTK_WIDGET (detail), "partner-detail");
+  cdm_desk_test_settle (0.5);
+  cdm_desk_test_save_screenshot (GTK_WIDGET (detail), "partner-detail");
   {
     /* The end of the page: the people and the notes. */
-    GtkWidget *scrolled = gtk_widget_get_ancestor (get_named (GTK_WIDGET (detail), "detail"),
+    GtkWidget *scrolled = gtk_widget_get_ancestor (cdm_desk_test_get_named (GTK_WIDGET (detail), "detail"),
                                                    GTK_TYPE_SCROLLED_WINDOW);
     GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
 
     gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
-    settle (0.3);
-    save_screenshot (GTK_WIDGET (detail), "partner-detail-end");
+    cdm_desk_test_settle (0.3);
+    cdm_desk_test_save_screenshot (GTK_WIDGET (detail), "partner-detail-end");
   }
 
   /* Escape closes it. */
   gtk_widget_activate_action (GTK_WIDGET (detail), "window.close", NULL);
-  wait_until (pointer_cleared, &detail, 10, "the detail to close");
+  cdm_desk_test_wait_until (cdm_desk_test_pointer_cleared, &detail, 10, "the detail to close");
 }
 
 static void
 test_hand_over (void)
 {
-  CdmWindow *window = get_window ();
+  CdmWindow *window = cdm_desk_test_get_window (app);
   CdmDetailWindow *detail;
   CdmContactDialog *dialog;
   GtkWidget *hand_over, *heading;
@@ -395,39 +149,39 @@ test_hand_over (void)
   gint64 contacts_before;
   LabelWait wait;
 
-  wait_until (total_is_shown, window, 30, "the Today figures");
-  contacts_before = count_contacts ();
+  cdm_desk_test_wait_until (total_is_shown, window, 30, "the Today figures");
+  contacts_before = cdm_desk_test_count_contacts (store_path);
   detail = open_first_hit (window, "library", "metier", "étier");
   g_object_add_weak_pointer (G_OBJECT (detail), (gpointer *) &detail);
 
-  hand_over = get_named (GTK_WIDGET (detail), "hand-over");
+  hand_over = cdm_desk_test_get_named (GTK_WIDGET (detail), "hand-over");
   g_assert_true (gtk_widget_get_visible (hand_over));
   wait = (LabelWait) { GTK_WIDGET (detail), "étier" };
-  wait_until (label_is_shown, &wait, 10, "the resource's title");
-  heading = get_named (GTK_WIDGET (detail), "detail-heading");
+  cdm_desk_test_wait_until (label_is_shown, &wait, 10, "the resource's title");
+  heading = cdm_desk_test_get_named (GTK_WIDGET (detail), "detail-heading");
   title = g_strdup (gtk_label_get_text (GTK_LABEL (heading)));
-  g_assert_true (shows_label (GTK_WIDGET (detail), "Shelf") ||
-                 shows_label (GTK_WIDGET (detail), "Address"));
-  settle (0.5);
-  save_screenshot (GTK_WIDGET (detail), "resource-detail");
+  g_assert_true (cdm_desk_test_shows_label (GTK_WIDGET (detail), "Shelf") ||
+                 cdm_desk_test_shows_label (GTK_WIDGET (detail), "Address"));
+  cdm_desk_test_settle (0.5);
+  cdm_desk_test_save_screenshot (GTK_WIDGET (detail), "resource-detail");
 
   /* Hand Over: the log-a-contact form opens with the resource in it. */
   g_assert_true (gtk_widget_get_sensitive (hand_over));
   gtk_widget_activate (hand_over);
-  wait_until (pointer_cleared, &detail, 10, "the detail to close");
+  cdm_desk_test_wait_until (cdm_desk_test_pointer_cleared, &detail, 10, "the detail to close");
   dialog = find_contact_dialog ();
   g_assert_nonnull (dialog);
   g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
-  g_assert_true (shows_label (get_named (GTK_WIDGET (dialog), "resources"), title));
-  settle (0.3);
-  save_screenshot (GTK_WIDGET (dialog), "log-contact-with-resource");
+  g_assert_true (cdm_desk_test_shows_label (cdm_desk_test_get_named (GTK_WIDGET (dialog), "resources"), title));
+  cdm_desk_test_settle (0.3);
+  cdm_desk_test_save_screenshot (GTK_WIDGET (dialog), "log-contact-with-resource");
 
-  gtk_widget_activate (get_named (GTK_WIDGET (dialog), "themes-learn"));
-  gtk_widget_activate (get_named (GTK_WIDGET (dialog), "save"));
-  wait_until (pointer_cleared, &dialog, 10, "the dialog to close");
+  gtk_widget_activate (cdm_desk_test_get_named (GTK_WIDGET (dialog), "themes-learn"));
+  gtk_widget_activate (cdm_desk_test_get_named (GTK_WIDGET (dialog), "save"));
+  cdm_desk_test_wait_until (cdm_desk_test_pointer_cleared, &dialog, 10, "the dialog to close");
 
-  g_assert_cmpint (count_contacts (), ==, contacts_before + 1);
-  contact = last_contact ();
+  g_assert_cmpint (cdm_desk_test_count_contacts (store_path), ==, contacts_before + 1);
+  contact = cdm_desk_test_last_contact (store_path);
   resources = json_object_get_array_member (contact, "resources");
   g_assert_nonnull (resources);
   g_assert_cmpuint (json_array_get_length (resources), ==, 1);
@@ -475,7 +229,7 @@ tally_is (gpointer data)
 {
   TallyWait *wait = data;
 
-  return label_count (wait->label) == wait->value && printing_today () == wait->value;
+  return cdm_desk_test_label_count (wait->label) == wait->value && printing_today () == wait->value;
 }
 
 /* The Undo button of the newest toast under @root. */
@@ -503,75 +257,56 @@ find_undo (GtkWidget *root)
 static void
 test_multimedia (void)
 {
-  CdmWindow *window = get_window ();
+  CdmWindow *window = cdm_desk_test_get_window (app);
   GtkWidget *page, *count, *undo;
   TallyWait wait;
   gint64 before;
 
-  wait_until (total_is_shown, window, 30, "the Today figures");
+  cdm_desk_test_wait_until (total_is_shown, window, 30, "the Today figures");
   g_action_group_activate_action (G_ACTION_GROUP (window), "show-section",
                                   g_variant_new_string ("multimedia"));
-  page = get_named (GTK_WIDGET (window), "multimedia");
-  count = get_named (page, "tally-count-printing");
+  page = cdm_desk_test_get_named (GTK_WIDGET (window), "multimedia");
+  count = cdm_desk_test_get_named (page, "tally-count-printing");
   before = printing_today ();
   wait = (TallyWait) { count, before };
-  wait_until (tally_is, &wait, 10, "today's printing tally");
+  cdm_desk_test_wait_until (tally_is, &wait, 10, "today's printing tally");
 
   /* Two clicks on "Printing": two visits. */
-  g_assert_true (shows_label (get_named (page, "tally-printing"), "Printing"));
-  gtk_widget_activate (get_named (page, "tally-printing"));
+  g_assert_true (cdm_desk_test_shows_label (cdm_desk_test_get_named (page, "tally-printing"), "Printing"));
+  gtk_widget_activate (cdm_desk_test_get_named (page, "tally-printing"));
   wait = (TallyWait) { count, before + 1 };
-  wait_until (tally_is, &wait, 10, "the printing tally to go up by one");
-  gtk_widget_activate (get_named (page, "tally-printing"));
+  cdm_desk_test_wait_until (tally_is, &wait, 10, "the printing tally to go up by one");
+  gtk_widget_activate (cdm_desk_test_get_named (page, "tally-printing"));
   wait = (TallyWait) { count, before + 2 };
-  wait_until (tally_is, &wait, 10, "the printing tally to go up by two");
-  g_assert_cmpint (label_count (get_named (page, "multimedia-total")), >=, before + 2);
+  cdm_desk_test_wait_until (tally_is, &wait, 10, "the printing tally to go up by two");
+  g_assert_cmpint (cdm_desk_test_label_count (cdm_desk_test_get_named (page, "multimedia-total")), >=, before + 2);
 
-  shoot (GTK_WIDGET (window), "multimedia");
+  cdm_desk_test_screenshots (GTK_WIDGET (window), "multimedia");
 
   /* Undo takes back the last click only. */
-  settle (0.5);
+  cdm_desk_test_settle (0.5);
   undo = find_undo (page);
   g_assert_nonnull (undo);
   gtk_widget_activate (undo);
   wait = (TallyWait) { count, before + 1 };
-  wait_until (tally_is, &wait, 10, "the printing tally to go down by one");
+  cdm_desk_test_wait_until (tally_is, &wait, 10, "the printing tally to go down by one");
 }
 
 int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(CdmStore) store = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDateTime) now = NULL;
   int status;
 
-  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
+  cdm_desk_test_init (&argc, &argv);
 
-  store_dir = g_dir_make_tmp ("cdm-desk-XXXXXX", &error);
-  g_assert_no_error (error);
-  store_path = g_build_filename (store_dir, "desk.sqlite", NULL);
-  g_setenv ("CDM_DESK_STORE", store_path, TRUE);
+  store_dir = cdm_desk_test_make_store_dir ("cdm-desk-XXXXXX", &store_path);
 
   /* The demo year the app would make on its first start, made here so
    * that the tests know it is there. */
-  store = cdm_store_open (store_path, &error);
-  g_assert_no_error (error);
-  now = g_date_time_new_now_local ();
-  cdm_demo_fill (store, g_date_time_get_year (now), NULL, &error);
-  g_assert_no_error (error);
-  g_clear_object (&store);
+  cdm_desk_test_fill_demo (store_path);
 
-  app = g_object_new (CDM_TYPE_APPLICATION,
-                      "application-id", "brussels.cdm_bp.Desk.TestDetail",
-                      "flags", G_APPLICATION_NON_UNIQUE,
-                      "resource-base-path", "/brussels/cdm_bp/Desk",
-                      NULL);
-  g_application_register (G_APPLICATION (app), NULL, &error);
-  g_assert_no_error (error);
+  app = cdm_desk_test_new_application ("brussels.cdm_bp.Desk.TestDetail");
 
   g_test_add_func ("/desk/detail/partner", test_partner_detail);
   g_test_add_func ("/desk/detail/hand-over", test_hand_over);
@@ -580,29 +315,9 @@ main (int   argc,
   status = g_test_run ();
 
   /* Close the windows so their workers finish before the files go. */
-  {
-    GList *windows = gtk_application_get_windows (GTK_APPLICATION (app));
+  cdm_desk_test_close_application (&app);
 
-    while (windows != NULL)
-      {
-        gtk_window_destroy (windows->data);
-        windows = gtk_application_get_windows (GTK_APPLICATION (app));
-      }
-  }
-  settle (0.2);
-  g_clear_object (&app);
-
-  {
-    g_autoptr(GDir) dir = g_dir_open (store_dir, 0, NULL);
-    const char *name;
-
-    while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-      {
-        g_autofree char *path = g_build_filename (store_dir, name, NULL);
-        g_unlink (path);
-      }
-    g_rmdir (store_dir);
-  }
+  cdm_desk_test_remove_dir (store_dir);
   g_free (store_path);
   g_free (store_dir);
 

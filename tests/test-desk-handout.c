@@ -14,6 +14,7 @@
 
 #include "cdm-contact-dialog.h"
 #include "cdm-demo.h"
+#include "cdm-desk-test-util.h"
 #include "cdm-handout.h"
 #include "cdm-store.h"
 
@@ -38,25 +39,11 @@ fixture_set_up (Fixture       *fixture,
 }
 
 static void
-remove_dir (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *file = g_build_filename (path, name, NULL);
-      g_unlink (file);
-    }
-  g_rmdir (path);
-}
-
-static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
   g_clear_object (&fixture->store);
-  remove_dir (fixture->dir);
+  cdm_desk_test_remove_dir (fixture->dir);
   g_free (fixture->dir);
 }
 
@@ -75,25 +62,6 @@ pick_resource (JsonObject *record,
   g_ptr_array_add (picked->ids, g_strdup (json_object_get_string_member (record, "id")));
   g_ptr_array_add (picked->titles, g_strdup (json_object_get_string_member (record, "title")));
   return picked->ids->len < 4;
-}
-
-static GtkWidget *
-find_named (GtkWidget  *root,
-            const char *name)
-{
-  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
-    return root;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_named (child, name);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
 }
 
 static void
@@ -232,10 +200,10 @@ test_dialog_offers_handout (Fixture       *fixture,
   g_assert_no_error (error);
 
   dialog = cdm_contact_dialog_new (NULL, fixture->store);
-  g_assert_null (find_named (GTK_WIDGET (dialog), "print-handout"));
+  g_assert_null (cdm_desk_test_find_named (GTK_WIDGET (dialog), "print-handout"));
 
   cdm_contact_dialog_add_resource (dialog, g_ptr_array_index (ids, 0), g_ptr_array_index (titles, 0));
-  button = find_named (GTK_WIDGET (dialog), "print-handout");
+  button = cdm_desk_test_find_named (GTK_WIDGET (dialog), "print-handout");
   g_assert_nonnull (button);
   g_assert_true (gtk_widget_get_visible (gtk_widget_get_ancestor (button, ADW_TYPE_PREFERENCES_GROUP)));
   g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (button)), ==, "_Print for the Visitor");
@@ -273,7 +241,7 @@ main (int   argc,
 
   status = g_test_run ();
 
-  remove_dir (shared_dir);
+  cdm_desk_test_remove_dir (shared_dir);
   g_free (shared_store);
   g_free (shared_dir);
   return status;

@@ -11,12 +11,11 @@
 #include "config.h"
 
 #include <adwaita.h>
-#include <glib/gstdio.h>
 #include <string.h>
 
 #include "cdm-application.h"
 #include "cdm-contact-dialog.h"
-#include "cdm-demo.h"
+#include "cdm-desk-test-util.h"
 #include "cdm-preferences-window.h"
 #include "cdm-store.h"
 #include "cdm-window.h"
@@ -25,153 +24,10 @@ static CdmApplication *app;
 static char *store_dir;
 static char *store_path;
 
-/* Iterates the main loop until @done says so, or fails after @seconds. */
-static void
-wait_until (gboolean  (*done) (gpointer data),
-            gpointer    data,
-            double      seconds,
-            const char *what)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
-
-  while (!done (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("Timed out waiting for %s", what);
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-}
-
-static void
-settle (double seconds)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
-
-  while (g_get_monotonic_time () < end)
-    {
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-}
-
-static GtkWidget *
-find_named (GtkWidget  *root,
-            const char *name)
-{
-  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
-    return root;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_named (child, name);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static GtkWidget *
-get_named (GtkWidget  *root,
-           const char *name)
-{
-  GtkWidget *widget = find_named (root, name);
-
-  if (widget == NULL)
-    g_error ("No widget named %s", name);
-  return widget;
-}
-
-/* The shown toplevel of @type, or NULL. */
-static GtkWindow *
-find_toplevel (GType type)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
-
-      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
-        return GTK_WINDOW (window);
-    }
-  return NULL;
-}
-
-static gboolean
-pointer_cleared (gpointer data)
-{
-  return *(gpointer *) data == NULL;
-}
-
 static gboolean
 is_mapped (gpointer data)
 {
   return gtk_widget_get_mapped (data) && gtk_widget_get_width (data) > 0;
-}
-
-/* Renders @widget as it is drawn now into dir/name.png. */
-static void
-save_screenshot (GtkWidget  *widget,
-                 const char *name)
-{
-  g_autofree char *dir = g_test_build_filename (G_TEST_BUILT, "screenshots", NULL);
-  g_autofree char *file = g_strconcat (name, ".png", NULL);
-  g_autofree char *path = g_build_filename (dir, file, NULL);
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-
-  g_mkdir_with_parents (dir, 0755);
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_to_node (snapshot);
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("Screenshot %s (%d×%d)", path, width, height);
-}
-
-typedef struct {
-  GtkWidget *widget;
-  int width, height;
-} SizeWait;
-
-static gboolean
-has_size (gpointer data)
-{
-  SizeWait *wait = data;
-
-  return gtk_widget_get_width (wait->widget) == wait->width &&
-         gtk_widget_get_height (wait->widget) == wait->height;
-}
-
-/* Gives the window's content exactly @width × @height (see test-desk.c). */
-static void
-resize (GtkWidget *window,
-        int        width,
-        int        height)
-{
-  SizeWait wait = { window, width, height };
-  int request_width = width, request_height = height;
-
-  for (int attempt = 0; attempt < 3 && !has_size (&wait); attempt++)
-    {
-      gtk_widget_set_visible (window, FALSE);
-      gtk_window_set_default_size (GTK_WINDOW (window), request_width, request_height);
-      gtk_window_present (GTK_WINDOW (window));
-      settle (0.5);
-      request_width += width - gtk_widget_get_width (window);
-      request_height += height - gtk_widget_get_height (window);
-    }
-  wait_until (has_size, &wait, 10, "the window to take its size");
-  settle (0.3);
 }
 
 static gboolean
@@ -181,43 +37,14 @@ store_is_set (gpointer data)
   return g_action_group_get_action_enabled (G_ACTION_GROUP (data), "log-contact");
 }
 
+/* The window, once its store is open. */
 static CdmWindow *
 get_window (void)
 {
-  GtkWindow *window;
+  CdmWindow *window = cdm_desk_test_get_window (app);
 
-  g_application_activate (G_APPLICATION (app));
-  window = gtk_application_get_active_window (GTK_APPLICATION (app));
-  g_assert_true (CDM_IS_WINDOW (window));
-  wait_until (store_is_set, window, 30, "the store to open");
-  return CDM_WINDOW (window);
-}
-
-static gboolean
-keep_last (JsonObject *record,
-           gpointer    user_data)
-{
-  JsonObject **last = user_data;
-
-  g_clear_pointer (last, json_object_unref);
-  *last = json_object_ref (record);
-  return TRUE;
-}
-
-/* The contact written last. */
-static JsonObject *
-last_contact (void)
-{
-  g_autoptr(CdmStore) store = NULL;
-  g_autoptr(GError) error = NULL;
-  JsonObject *last = NULL;
-
-  store = cdm_store_open (store_path, &error);
-  g_assert_no_error (error);
-  cdm_store_foreach (store, CDM_ENTITY_CONTACT, FALSE, keep_last, &last, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (last);
-  return last;
+  cdm_desk_test_wait_until (store_is_set, window, 30, "the store to open");
+  return window;
 }
 
 static void
@@ -270,16 +97,16 @@ test_preferences_set_the_defaults (void)
   assert_setting (settings, "default-channel", "in_person");
 
   g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
-  prefs = CDM_PREFERENCES_WINDOW (find_toplevel (CDM_TYPE_PREFERENCES_WINDOW));
+  prefs = CDM_PREFERENCES_WINDOW (cdm_desk_test_find_toplevel (CDM_TYPE_PREFERENCES_WINDOW));
   g_assert_nonnull (prefs);
   g_object_add_weak_pointer (G_OBJECT (prefs), (gpointer *) &prefs);
-  wait_until (is_mapped, prefs, 10, "the preferences to show");
+  cdm_desk_test_wait_until (is_mapped, prefs, 10, "the preferences to show");
   g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (prefs)) == GTK_WINDOW (window));
 
   /* The rows show the settings. */
-  channel_row = ADW_COMBO_ROW (get_named (GTK_WIDGET (prefs), "default-channel"));
-  site_row = ADW_COMBO_ROW (get_named (GTK_WIDGET (prefs), "site"));
-  languages_row = ADW_COMBO_ROW (get_named (GTK_WIDGET (prefs), "content-languages"));
+  channel_row = ADW_COMBO_ROW (cdm_desk_test_get_named (GTK_WIDGET (prefs), "default-channel"));
+  site_row = ADW_COMBO_ROW (cdm_desk_test_get_named (GTK_WIDGET (prefs), "site"));
+  languages_row = ADW_COMBO_ROW (cdm_desk_test_get_named (GTK_WIDGET (prefs), "content-languages"));
   g_assert_cmpuint (adw_combo_row_get_selected (channel_row), ==, code_position (cdm_channels, "in_person"));
   g_assert_cmpuint (adw_combo_row_get_selected (site_row), ==, code_position (cdm_sites, "centre"));
   g_assert_cmpuint (adw_combo_row_get_selected (languages_row), ==, 0);
@@ -288,8 +115,8 @@ test_preferences_set_the_defaults (void)
   adw_combo_row_set_selected (channel_row, code_position (cdm_channels, "email"));
   adw_combo_row_set_selected (site_row, code_position (cdm_sites, "formtruck"));
   adw_combo_row_set_selected (languages_row, 2);
-  gtk_editable_set_text (GTK_EDITABLE (get_named (GTK_WIDGET (prefs), "desk-name")), "Formtruck laptop");
-  settle (0.3);
+  gtk_editable_set_text (GTK_EDITABLE (cdm_desk_test_get_named (GTK_WIDGET (prefs), "desk-name")), "Formtruck laptop");
+  cdm_desk_test_settle (0.3);
 
   assert_setting (settings, "default-channel", "email");
   assert_setting (settings, "site", "formtruck");
@@ -297,28 +124,28 @@ test_preferences_set_the_defaults (void)
   languages = g_settings_get_strv (settings, "content-languages");
   g_assert_cmpstrv (languages, ((const char * const []) { "nl", "fr", "en", NULL }));
 
-  save_screenshot (GTK_WIDGET (prefs), "prefs-preferences");
+  cdm_desk_test_save_screenshot (GTK_WIDGET (prefs), "prefs-preferences");
 
   /* Escape closes it. */
   gtk_widget_activate_action (GTK_WIDGET (prefs), "window.close", NULL);
-  wait_until (pointer_cleared, &prefs, 10, "the preferences to close");
+  cdm_desk_test_wait_until (cdm_desk_test_pointer_cleared, &prefs, 10, "the preferences to close");
 
   /* The next contact form starts with them. */
   g_action_group_activate_action (G_ACTION_GROUP (window), "log-contact", NULL);
-  dialog = CDM_CONTACT_DIALOG (find_toplevel (CDM_TYPE_CONTACT_DIALOG));
+  dialog = CDM_CONTACT_DIALOG (cdm_desk_test_find_toplevel (CDM_TYPE_CONTACT_DIALOG));
   g_assert_nonnull (dialog);
   g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
-  settle (0.3);
-  g_assert_true (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (get_named (GTK_WIDGET (dialog), "channel-email"))));
-  g_assert_false (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (get_named (GTK_WIDGET (dialog), "channel-in_person"))));
-  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (get_named (GTK_WIDGET (dialog), "site"))),
+  cdm_desk_test_settle (0.3);
+  g_assert_true (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (cdm_desk_test_get_named (GTK_WIDGET (dialog), "channel-email"))));
+  g_assert_false (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (cdm_desk_test_get_named (GTK_WIDGET (dialog), "channel-in_person"))));
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (cdm_desk_test_get_named (GTK_WIDGET (dialog), "site"))),
                     ==, code_position (cdm_sites, "formtruck"));
 
-  gtk_widget_activate (get_named (GTK_WIDGET (dialog), "themes-work"));
-  gtk_widget_activate (get_named (GTK_WIDGET (dialog), "save"));
-  wait_until (pointer_cleared, &dialog, 10, "the dialog to close");
+  gtk_widget_activate (cdm_desk_test_get_named (GTK_WIDGET (dialog), "themes-work"));
+  gtk_widget_activate (cdm_desk_test_get_named (GTK_WIDGET (dialog), "save"));
+  cdm_desk_test_wait_until (cdm_desk_test_pointer_cleared, &dialog, 10, "the dialog to close");
 
-  contact = last_contact ();
+  contact = cdm_desk_test_last_contact (store_path);
   g_assert_cmpstr (json_object_get_string_member (contact, "channel"), ==, "email");
   g_assert_cmpstr (json_object_get_string_member (contact, "site"), ==, "formtruck");
   g_assert_cmpstr (json_object_get_string_member (contact, "desk"), ==, "Formtruck laptop");
@@ -340,21 +167,21 @@ test_preferences_follow_the_settings (void)
 
   get_window ();
   g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
-  prefs = CDM_PREFERENCES_WINDOW (find_toplevel (CDM_TYPE_PREFERENCES_WINDOW));
+  prefs = CDM_PREFERENCES_WINDOW (cdm_desk_test_find_toplevel (CDM_TYPE_PREFERENCES_WINDOW));
   g_assert_nonnull (prefs);
   g_object_add_weak_pointer (G_OBJECT (prefs), (gpointer *) &prefs);
-  channel_row = ADW_COMBO_ROW (get_named (GTK_WIDGET (prefs), "default-channel"));
+  channel_row = ADW_COMBO_ROW (cdm_desk_test_get_named (GTK_WIDGET (prefs), "default-channel"));
 
   g_settings_set_string (settings, "default-channel", "chat");
   g_assert_cmpuint (adw_combo_row_get_selected (channel_row), ==, code_position (cdm_channels, "chat"));
 
   /* A language list no row offers shows the order of its first language. */
   g_settings_set_strv (settings, "content-languages", (const char * const []) { "en", NULL });
-  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (get_named (GTK_WIDGET (prefs), "content-languages"))),
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (cdm_desk_test_get_named (GTK_WIDGET (prefs), "content-languages"))),
                     ==, 4);
 
   gtk_window_close (GTK_WINDOW (prefs));
-  wait_until (pointer_cleared, &prefs, 10, "the preferences to close");
+  cdm_desk_test_wait_until (cdm_desk_test_pointer_cleared, &prefs, 10, "the preferences to close");
   g_settings_reset (settings, "default-channel");
   g_settings_reset (settings, "content-languages");
 }
@@ -368,11 +195,11 @@ test_shortcuts_window (void)
   assert_accel ("win.show-help-overlay", "<Control>question");
 
   g_action_group_activate_action (G_ACTION_GROUP (window), "show-help-overlay", NULL);
-  shortcuts = find_toplevel (GTK_TYPE_SHORTCUTS_WINDOW);
+  shortcuts = cdm_desk_test_find_toplevel (GTK_TYPE_SHORTCUTS_WINDOW);
   g_assert_nonnull (shortcuts);
-  wait_until (is_mapped, shortcuts, 10, "the shortcuts window to show");
-  settle (0.3);
-  save_screenshot (GTK_WIDGET (shortcuts), "prefs-shortcuts");
+  cdm_desk_test_wait_until (is_mapped, shortcuts, 10, "the shortcuts window to show");
+  cdm_desk_test_settle (0.3);
+  cdm_desk_test_save_screenshot (GTK_WIDGET (shortcuts), "prefs-shortcuts");
 
   /* The shortcuts window is kept by the main window; it only hides. */
   gtk_widget_set_visible (GTK_WIDGET (shortcuts), FALSE);
@@ -381,7 +208,7 @@ test_shortcuts_window (void)
 static gboolean
 total_is_shown (gpointer data)
 {
-  const char *text = gtk_label_get_text (GTK_LABEL (get_named (data, "today-total")));
+  const char *text = gtk_label_get_text (GTK_LABEL (cdm_desk_test_get_named (data, "today-total")));
 
   return strpbrk (text, "0123456789") != NULL;
 }
@@ -394,68 +221,49 @@ test_dark_style (void)
   CdmWindow *window = get_window ();
   AdwStyleManager *style = adw_style_manager_get_default ();
 
-  wait_until (total_is_shown, window, 30, "the Today figures");
+  cdm_desk_test_wait_until (total_is_shown, window, 30, "the Today figures");
   g_action_group_activate_action (G_ACTION_GROUP (window), "show-section", g_variant_new_string ("today"));
 
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
-  settle (0.3);
+  cdm_desk_test_settle (0.3);
   g_assert_true (adw_style_manager_get_dark (style));
 
-  resize (GTK_WIDGET (window), 1366, 768);
-  save_screenshot (GTK_WIDGET (window), "prefs-today-dark-1366x768");
-  resize (GTK_WIDGET (window), 800, 600);
-  save_screenshot (GTK_WIDGET (window), "prefs-today-dark-800x600");
+  cdm_desk_test_resize (GTK_WIDGET (window), 1366, 768);
+  cdm_desk_test_save_screenshot (GTK_WIDGET (window), "prefs-today-dark-1366x768");
+  cdm_desk_test_resize (GTK_WIDGET (window), 800, 600);
+  cdm_desk_test_save_screenshot (GTK_WIDGET (window), "prefs-today-dark-800x600");
 
   /* The preferences fit the small screen, in the dark style too. */
   g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
   {
-    GtkWindow *prefs = find_toplevel (CDM_TYPE_PREFERENCES_WINDOW);
+    GtkWindow *prefs = cdm_desk_test_find_toplevel (CDM_TYPE_PREFERENCES_WINDOW);
 
     g_assert_nonnull (prefs);
-    wait_until (is_mapped, prefs, 10, "the preferences to show");
-    settle (0.3);
+    cdm_desk_test_wait_until (is_mapped, prefs, 10, "the preferences to show");
+    cdm_desk_test_settle (0.3);
     g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (prefs)), <=, 800);
     g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (prefs)), <=, 600);
-    save_screenshot (GTK_WIDGET (prefs), "prefs-preferences-dark");
+    cdm_desk_test_save_screenshot (GTK_WIDGET (prefs), "prefs-preferences-dark");
     gtk_window_destroy (prefs);
   }
 
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
-  settle (0.2);
+  cdm_desk_test_settle (0.2);
 }
 
 int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(CdmStore) store = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDateTime) now = NULL;
   int status;
 
-  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
+  cdm_desk_test_init (&argc, &argv);
 
-  store_dir = g_dir_make_tmp ("cdm-desk-prefs-XXXXXX", &error);
-  g_assert_no_error (error);
-  store_path = g_build_filename (store_dir, "desk.sqlite", NULL);
-  g_setenv ("CDM_DESK_STORE", store_path, TRUE);
+  store_dir = cdm_desk_test_make_store_dir ("cdm-desk-prefs-XXXXXX", &store_path);
 
-  store = cdm_store_open (store_path, &error);
-  g_assert_no_error (error);
-  now = g_date_time_new_now_local ();
-  cdm_demo_fill (store, g_date_time_get_year (now), NULL, &error);
-  g_assert_no_error (error);
-  g_clear_object (&store);
+  cdm_desk_test_fill_demo (store_path);
 
-  app = g_object_new (CDM_TYPE_APPLICATION,
-                      "application-id", "brussels.cdm_bp.Desk.Test",
-                      "flags", G_APPLICATION_NON_UNIQUE,
-                      "resource-base-path", "/brussels/cdm_bp/Desk",
-                      NULL);
-  g_application_register (G_APPLICATION (app), NULL, &error);
-  g_assert_no_error (error);
+  app = cdm_desk_test_new_application ("brussels.cdm_bp.Desk.Test");
 
   g_test_add_func ("/desk-prefs/defaults", test_preferences_set_the_defaults);
   g_test_add_func ("/desk-prefs/follow-settings", test_preferences_follow_the_settings);
@@ -465,29 +273,9 @@ main (int   argc,
   status = g_test_run ();
 
   /* Close the windows so their workers finish before the files go. */
-  {
-    GList *windows = gtk_application_get_windows (GTK_APPLICATION (app));
+  cdm_desk_test_close_application (&app);
 
-    while (windows != NULL)
-      {
-        gtk_window_destroy (windows->data);
-        windows = gtk_application_get_windows (GTK_APPLICATION (app));
-      }
-  }
-  settle (0.2);
-  g_clear_object (&app);
-
-  {
-    g_autoptr(GDir) dir = g_dir_open (store_dir, 0, NULL);
-    const char *name;
-
-    while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-      {
-        g_autofree char *path = g_build_filename (store_dir, name, NULL);
-        g_unlink (path);
-      }
-    g_rmdir (store_dir);
-  }
+  cdm_desk_test_remove_dir (store_dir);
   g_free (store_path);
   g_free (store_dir);
 
