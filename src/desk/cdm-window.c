@@ -3,19 +3,27 @@
  *
  * Today's figures come from one worker-thread computation (the report of
  * the year and the number of records), started again after every contact
- * logged or undone; a newer refresh cancels the older one.
+ * logged or undone; a newer refresh cancels the older one.  The same
+ * computation reads the next activities (today to the end of next week)
+ * and the remote requests still waiting for an answer, so that the main
+ * thread never queries the store.
  */
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "cdm-activities-page.h"
+#include "cdm-activity-query.h"
 #include "cdm-contact-dialog.h"
 #include "cdm-contacts-page.h"
 #include "cdm-detail-window.h"
 #include "cdm-hit.h"
+#include "cdm-labels.h"
 #include "cdm-multimedia-page.h"
+#include "cdm-open-requests.h"
 #include "cdm-report.h"
 #include "cdm-search-page.h"
 #include "cdm-statistics-page.h"
@@ -40,6 +48,11 @@ struct _CdmWindow
   GtkLabel *participants_label;
   GtkLabel *multimedia_label;
   AdwActionRow *state_row;
+  GtkListBox *today_list;
+  GtkListBox *week_list;
+  GtkListBox *next_week_list;
+  AdwPreferencesGroup *requests_group;
+  GtkListBox *requests_list;
   CdmSearchPage *partners_page;
   CdmSearchPage *library_page;
 
@@ -49,11 +62,37 @@ struct _CdmWindow
 
 G_DEFINE_FINAL_TYPE (CdmWindow, cdm_window, ADW_TYPE_APPLICATION_WINDOW)
 
-/* What the Today page shows, computed in a worker thread. */
+/* The most open requests the Today page lists; the rest are counted. */
+#define OPEN_REQUESTS_SHOWN 20
+
+/* What the Today page asks for: the store and the language of titles,
+ * which is read on the main thread. */
+typedef struct {
+  CdmStore *store;
+  char *language;
+} TodayQuery;
+
+static void
+today_query_free (TodayQuery *query)
+{
+  g_clear_object (&query->store);
+  g_free (query->language);
+  g_free (query);
+}
+
+/* What the Today page shows, computed in a worker thread.  @activities
+ * holds the planned or held activities not yet over, from today to the
+ * Sunday of next week; @week_end is the Sunday of this week. */
 typedef struct {
   CdmReport *report;
   gint64 records;
   char *origin;
+  gint64 now;
+  char *today;
+  char *week_end;
+  GPtrArray *activities;
+  CdmOpenRequests *requests;
+  char *language;
 } TodayFigures;
 
 static void
@@ -61,6 +100,11 @@ today_figures_free (TodayFigures *figures)
 {
   g_clear_pointer (&figures->report, cdm_report_unref);
   g_free (figures->origin);
+  g_free (figures->today);
+  g_free (figures->week_end);
+  g_clear_pointer (&figures->activities, g_ptr_array_unref);
+  g_clear_pointer (&figures->requests, cdm_open_requests_free);
+  g_free (figures->language);
   g_free (figures);
 }
 
@@ -107,8 +151,14 @@ compute_today (GTask        *task,
                gpointer      task_data,
                GCancellable *cancellable)
 {
-  CdmStore *store = task_data;
+  TodayQuery *query = task_data;
+  CdmStore *store = query->store;
   g_autoptr(TodayFigures) figures = g_new0 (TodayFigures, 1);
+  g_autoptr(GTimeZone) zone = cdm_store_get_time_zone (store);
+  g_autofree char *monday = NULL;
+  g_autofree char *last_day = NULL;
+  g_autoptr(GDateTime) week_start = NULL;
+  g_autoptr(GPtrArray) activities = NULL;
   GError *error = NULL;
 
   figures->report = cdm_report_compute (store, current_year (store), cancellable, &error);
@@ -131,7 +181,222 @@ compute_today (GTask        *task,
     }
 
   figures->origin = cdm_store_get_setting (store, "origin");
+
+  figures->now = g_get_real_time () / G_USEC_PER_SEC;
+  figures->today = cdm_local_day (zone, figures->now);
+  figures->language = g_strdup (query->language);
+  monday = cdm_activity_week_start (figures->today);
+  {
+    /* Days are calendar dates: noon UTC only serves to add days. */
+    g_autofree char *at_noon = g_strconcat (monday, "T12:00:00Z", NULL);
+
+    week_start = g_date_time_new_from_iso8601 (at_noon, NULL);
+  }
+  {
+    g_autoptr(GDateTime) sunday = g_date_time_add_days (week_start, 6);
+    g_autoptr(GDateTime) next_sunday = g_date_time_add_days (week_start, 13);
+
+    figures->week_end = g_date_time_format (sunday, "%Y-%m-%d");
+    last_day = g_date_time_format (next_sunday, "%Y-%m-%d");
+  }
+
+  activities = cdm_activity_query_days (store, figures->today, last_day, query->language,
+                                        cancellable, &error);
+  if (activities == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  figures->activities = g_ptr_array_new_with_free_func ((GDestroyNotify) cdm_activity_summary_free);
+  for (guint i = 0; i < activities->len; i++)
+    {
+      CdmActivitySummary *activity = g_ptr_array_index (activities, i);
+      gint64 ends = activity->starts_unix + MAX (activity->duration_min, 0) * 60;
+
+      /* One under way still shows; a cancelled one does not. */
+      if (!g_str_equal (activity->status, "planned") && !g_str_equal (activity->status, "held"))
+        continue;
+      if (ends < figures->now)
+        continue;
+      g_ptr_array_add (figures->activities, g_ptr_array_steal_index (activities, i));
+      i--;
+    }
+
+  figures->requests = cdm_open_requests_list (store, OPEN_REQUESTS_SHOWN, cancellable, &error);
+  if (figures->requests == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
   g_task_return_pointer (task, g_steal_pointer (&figures), (GDestroyNotify) today_figures_free);
+}
+
+static void on_answered_clicked (GtkButton *button,
+                                 CdmWindow *self);
+
+/* GtkListBox of GTK 4.8 has no remove_all(). */
+static void
+clear_list (GtkListBox *list)
+{
+  GtkListBoxRow *row;
+
+  while ((row = gtk_list_box_get_row_at_index (list, 0)) != NULL)
+    gtk_list_box_remove (list, GTK_WIDGET (row));
+}
+
+static void
+show_activities (CdmWindow    *self,
+                 TodayFigures *figures)
+{
+  g_autoptr(GTimeZone) zone = cdm_store_get_time_zone (self->store);
+
+  clear_list (self->today_list);
+  clear_list (self->week_list);
+  clear_list (self->next_week_list);
+
+  for (guint i = 0; i < figures->activities->len; i++)
+    {
+      const CdmActivitySummary *activity = g_ptr_array_index (figures->activities, i);
+      g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (activity->starts_unix);
+      g_autoptr(GDateTime) local = g_date_time_to_timezone (utc, zone);
+      gboolean today = g_str_equal (activity->day, figures->today);
+      g_autofree char *when = NULL;
+      g_autofree char *subtitle = NULL;
+      GtkWidget *row = adw_action_row_new ();
+      GtkListBox *list;
+
+      if (today)
+        list = self->today_list;
+      else if (strcmp (activity->day, figures->week_end) <= 0)
+        list = self->week_list;
+      else
+        list = self->next_week_list;
+
+      /* TRANSLATORS: when an activity of today starts, a strftime format */
+      when = g_date_time_format (local, today ? C_("activity today", "%H:%M")
+                                              : C_("next activity", "%a %-d %b, %H:%M"));
+      /* TRANSLATORS: "Tue 24 Nov, 14:00 · Online" */
+      subtitle = g_strdup_printf (C_("next activity", "%s · %s"), when != NULL ? when : "",
+                                  cdm_label_for_code ("activity_mode", activity->mode));
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row),
+                                     cdm_activity_summary_get_title (activity, figures->language));
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+      gtk_list_box_append (list, row);
+    }
+}
+
+/* "23 h left", "40 min left", "5 h late". */
+static char *
+format_time_left (gint64    seconds,
+                  gboolean *late)
+{
+  gint64 span = ABS (seconds);
+
+  *late = seconds < 0;
+  if (span < 3600)
+    {
+      gulong minutes = (gulong) MAX (span / 60, 1);
+
+      return g_strdup_printf (*late ? g_dngettext (GETTEXT_PACKAGE, "%lu min late", "%lu min late", minutes)
+                                    : g_dngettext (GETTEXT_PACKAGE, "%lu min left", "%lu min left", minutes),
+                              minutes);
+    }
+  else
+    {
+      gulong hours = (gulong) (span / 3600);
+
+      return g_strdup_printf (*late ? g_dngettext (GETTEXT_PACKAGE, "%lu h late", "%lu h late", hours)
+                                    : g_dngettext (GETTEXT_PACKAGE, "%lu h left", "%lu h left", hours),
+                              hours);
+    }
+}
+
+static void
+show_requests (CdmWindow    *self,
+               TodayFigures *figures)
+{
+  g_autoptr(GTimeZone) zone = cdm_store_get_time_zone (self->store);
+  GPtrArray *requests = figures->requests->requests;
+  g_autofree char *waiting = NULL;
+
+  clear_list (self->requests_list);
+
+  if (figures->requests->total > 0)
+    {
+      g_autofree char *count = format_count ((gint64) figures->requests->total);
+
+      /* TRANSLATORS: the description of Open Requests; %s is a number */
+      waiting = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                              "%s waiting. E-mails, calls and chats are answered within 48 hours of their reception.",
+                                              "%s waiting. E-mails, calls and chats are answered within 48 hours of their reception.",
+                                              (gulong) figures->requests->total),
+                                 count);
+    }
+  adw_preferences_group_set_description (self->requests_group,
+                                         waiting != NULL ? waiting
+                                                         : _("E-mails, calls and chats are answered within 48 hours of their reception."));
+
+  for (guint i = 0; i < requests->len; i++)
+    {
+      const CdmOpenRequest *request = g_ptr_array_index (requests, i);
+      g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (request->received_unix);
+      g_autoptr(GDateTime) local = g_date_time_to_timezone (utc, zone);
+      g_autofree char *received = NULL;
+      g_autofree char *title = NULL;
+      g_autofree char *left = NULL;
+      GtkWidget *row = adw_action_row_new ();
+      GtkWidget *left_label;
+      GtkWidget *button;
+      gboolean late;
+
+      /* TRANSLATORS: when a request was received, a strftime format */
+      received = g_date_time_format (local, C_("request received", "%a %-d %b, %H:%M"));
+      /* TRANSLATORS: "E-mail · received Mon 23 Nov, 09:12" */
+      title = g_strdup_printf (_("%s · received %s"),
+                               cdm_label_for_code ("channel", request->channel),
+                               received != NULL ? received : "");
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+      if (request->note != NULL)
+        adw_action_row_set_subtitle (ADW_ACTION_ROW (row), request->note);
+      adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 2);
+
+      left = format_time_left (request->due_unix - figures->now, &late);
+      left_label = gtk_label_new (left);
+      gtk_widget_add_css_class (left_label, "numeric");
+      if (late)
+        gtk_widget_add_css_class (left_label, "error");
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), left_label);
+
+      /* No mnemonic: every row has one, and Alt would only cycle them. */
+      button = gtk_button_new_with_label (_("Answered"));
+      gtk_widget_set_name (button, "answered-button");
+      gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+      gtk_widget_set_tooltip_text (button, _("Mark this request answered"));
+      g_object_set_data_full (G_OBJECT (button), "request-id", g_strdup (request->id), g_free);
+      g_signal_connect_object (button, "clicked", G_CALLBACK (on_answered_clicked), self, 0);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+
+      gtk_widget_set_name (row, "open-request");
+      gtk_list_box_append (self->requests_list, row);
+    }
+
+  if (figures->requests->total > requests->len)
+    {
+      guint64 more = figures->requests->total - requests->len;
+      g_autofree char *count = format_count ((gint64) more);
+      /* TRANSLATORS: below the list of the oldest open requests */
+      g_autofree char *text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "and %s more waiting",
+                                                            "and %s more waiting", (gulong) more),
+                                               count);
+      GtkWidget *row = adw_action_row_new ();
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), text);
+      gtk_widget_add_css_class (row, "dim-label");
+      gtk_list_box_append (self->requests_list, row);
+    }
 }
 
 static void
@@ -177,6 +442,9 @@ show_today (CdmWindow    *self,
                         _("Demo data: invented records shaped like the centre’s 2020 report"));
   else
     gtk_label_set_text (self->desk_label, _("Figures of this desk’s records"));
+
+  show_activities (self, figures);
+  show_requests (self, figures);
 }
 
 static void
@@ -211,6 +479,7 @@ refresh_today (CdmWindow *self)
   g_autoptr(GDateTime) now = NULL;
   g_autoptr(GTimeZone) zone = NULL;
   g_autofree char *date = NULL;
+  TodayQuery *query;
 
   g_return_if_fail (self->store != NULL);
 
@@ -234,7 +503,10 @@ refresh_today (CdmWindow *self)
 
   task = g_task_new (NULL, self->refresh_cancellable, on_today_computed, g_object_ref (self));
   g_task_set_source_tag (task, refresh_today);
-  g_task_set_task_data (task, g_object_ref (self->store), g_object_unref);
+  query = g_new0 (TodayQuery, 1);
+  query->store = g_object_ref (self->store);
+  query->language = g_strdup (cdm_labels_content_language ());
+  g_task_set_task_data (task, query, (GDestroyNotify) today_query_free);
   g_task_run_in_thread (task, compute_today);
 
   cdm_statistics_page_refresh (CDM_STATISTICS_PAGE (adw_view_stack_get_child_by_name (self->view_stack, "statistics")));
@@ -245,6 +517,99 @@ static void
 refresh_contacts (CdmWindow *self)
 {
   cdm_contacts_page_refresh (CDM_CONTACTS_PAGE (adw_view_stack_get_child_by_name (self->view_stack, "contacts")));
+}
+
+static void
+on_request_reopened (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(CdmWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!cdm_open_request_mark_answered_finish (CDM_STORE (source), result, &error))
+    {
+      g_autofree char *message = g_strdup_printf (_("The request could not be put back: %s"),
+                                                  error->message);
+
+      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+      return;
+    }
+  refresh_today (self);
+  refresh_contacts (self);
+}
+
+static void
+on_answered_undo_clicked (AdwToast  *toast,
+                          CdmWindow *self)
+{
+  const char *id = g_object_get_data (G_OBJECT (toast), "request-id");
+
+  cdm_open_request_mark_answered_async (self->store, id, -1, NULL,
+                                        on_request_reopened, g_object_ref (self));
+}
+
+/* What the answer's callback needs: the window and the request. */
+typedef struct {
+  CdmWindow *self;
+  char *id;
+} Answer;
+
+static void
+answer_free (Answer *answer)
+{
+  g_object_unref (answer->self);
+  g_free (answer->id);
+  g_free (answer);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Answer, answer_free)
+
+static void
+on_request_answered (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(Answer) answer = user_data;
+  CdmWindow *self = answer->self;
+  const char *id = answer->id;
+  g_autoptr(GError) error = NULL;
+  AdwToast *toast;
+
+  if (!cdm_open_request_mark_answered_finish (CDM_STORE (source), result, &error))
+    {
+      g_autofree char *message = g_strdup_printf (_("The request could not be marked answered: %s"),
+                                                  error->message);
+
+      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+      refresh_today (self);
+      return;
+    }
+
+  toast = adw_toast_new (_("Request marked answered"));
+  adw_toast_set_button_label (toast, _("_Undo"));
+  g_object_set_data_full (G_OBJECT (toast), "request-id", g_strdup (id), g_free);
+  g_signal_connect_object (toast, "button-clicked", G_CALLBACK (on_answered_undo_clicked), self, 0);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+  refresh_today (self);
+  refresh_contacts (self);
+}
+
+static void
+on_answered_clicked (GtkButton *button,
+                     CdmWindow *self)
+{
+  const char *id = g_object_get_data (G_OBJECT (button), "request-id");
+  Answer *answer;
+
+  /* Once: the row goes with the next refresh. */
+  gtk_widget_set_sensitive (GTK_WIDGET (button), FALSE);
+
+  answer = g_new0 (Answer, 1);
+  answer->self = g_object_ref (self);
+  answer->id = g_strdup (id);
+  cdm_open_request_mark_answered_async (self->store, id, g_get_real_time () / G_USEC_PER_SEC,
+                                        NULL, on_request_answered, answer);
 }
 
 /* Undo: the contact becomes a tombstone, in a worker thread because the
@@ -442,6 +807,11 @@ cdm_window_class_init (CdmWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CdmWindow, participants_label);
   gtk_widget_class_bind_template_child (widget_class, CdmWindow, multimedia_label);
   gtk_widget_class_bind_template_child (widget_class, CdmWindow, state_row);
+  gtk_widget_class_bind_template_child (widget_class, CdmWindow, today_list);
+  gtk_widget_class_bind_template_child (widget_class, CdmWindow, week_list);
+  gtk_widget_class_bind_template_child (widget_class, CdmWindow, next_week_list);
+  gtk_widget_class_bind_template_child (widget_class, CdmWindow, requests_group);
+  gtk_widget_class_bind_template_child (widget_class, CdmWindow, requests_list);
   gtk_widget_class_bind_template_child (widget_class, CdmWindow, partners_page);
   gtk_widget_class_bind_template_child (widget_class, CdmWindow, library_page);
 }
