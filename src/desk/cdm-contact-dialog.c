@@ -14,10 +14,29 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "cdm-contact-dialog.h"
 #include "cdm-handout.h"
 #include "cdm-labels.h"
+#include "cdm-search.h"
+
+/* A search entry over partners or the library, with its results below:
+ * typing searches (the previous search is cancelled), Down goes to the
+ * results, Enter or a click picks one. */
+typedef struct {
+  CdmContactDialog *self;
+  CdmEntity entity;
+  GtkSearchEntry *entry;
+  GtkListBox *results;
+  GCancellable *cancellable;
+  /* Enter was pressed before the results came: pick the first. */
+  gboolean pick_first;
+  /* The text of the search under way, and the one the results are for. */
+  char *searched_query;
+  char *results_query;
+} Picker;
 
 struct _CdmContactDialog
 {
@@ -45,6 +64,24 @@ struct _CdmContactDialog
   /* Resources handed over, added from the library's detail window. */
   GPtrArray *resource_ids;
   AdwPreferencesGroup *resources_group;
+  AdwPreferencesGroup *handover_group;
+  Picker *resource_picker;
+
+  /* Partners the visitor was referred to: ids, and their rows. */
+  GPtrArray *referral_ids;
+  AdwPreferencesGroup *referrals_group;
+  Picker *referral_picker;
+
+  /* Follow-up of a request from a distance (e-mail, call centre, chat). */
+  AdwPreferencesGroup *followup_group;
+  AdwEntryRow *received_row;
+  GtkSwitch *answered_switch;
+  AdwEntryRow *answered_row;
+  GtkLabel *due_label;
+  /* The texts prefilled when editing, to keep the stored times (with
+   * their seconds) when they were not changed. */
+  char *received_shown;
+  char *answered_shown;
 
   CdmStore *store;
   GCancellable *cancellable;
@@ -185,8 +222,425 @@ copy_object (JsonObject *object)
   return json_node_dup_object (copy);
 }
 
+static void add_referral (CdmContactDialog *self,
+                          const char       *id,
+                          const char       *name);
+
+/* The channels of a request from a distance, answered later. */
+static const char * const remote_channels[] = { "email", "call_centre", "chat", NULL };
+
+static gboolean
+is_remote (CdmContactDialog *self)
+{
+  const char *channel = chosen_code (self->channel_buttons, cdm_channels);
+
+  return channel != NULL && g_strv_contains (remote_channels, channel);
+}
+
+/* "YYYY-MM-DD HH:MM" in the centre's time zone, as typed; NULL when the
+ * text is not that or names no such time. */
+static GDateTime *
+parse_local_time (CdmContactDialog *self,
+                  const char       *text)
+{
+  g_autoptr(GTimeZone) zone = cdm_store_get_time_zone (self->store);
+  g_autofree char *trimmed = g_strstrip (g_strdup (text));
+  int year, month, day, hour, minute, end = -1;
+
+  if (sscanf (trimmed, "%4d-%2d-%2d %2d:%2d%n", &year, &month, &day, &hour, &minute, &end) != 5 ||
+      end != (int) strlen (trimmed))
+    return NULL;
+  if (year < 1 || month < 1 || month > 12 || day < 1 || day > 31 ||
+      hour < 0 || hour > 23 || minute < 0 || minute > 59 ||
+      !g_date_valid_dmy ((GDateDay) day, (GDateMonth) month, (GDateYear) year))
+    return NULL;
+  return g_date_time_new (zone, year, month, day, hour, minute, 0);
+}
+
+static char *
+format_local_time (CdmContactDialog *self,
+                   gint64            unix_time)
+{
+  g_autoptr(GTimeZone) zone = cdm_store_get_time_zone (self->store);
+  g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (unix_time);
+  g_autoptr(GDateTime) local = g_date_time_to_timezone (utc, zone);
+
+  return g_date_time_format (local, "%Y-%m-%d %H:%M");
+}
+
+static void
+update_followup (CdmContactDialog *self)
+{
+  const char *received_text = gtk_editable_get_text (GTK_EDITABLE (self->received_row));
+  g_autoptr(GDateTime) received = parse_local_time (self, received_text);
+  g_autofree char *due_text = NULL;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->followup_group), is_remote (self));
+  gtk_widget_set_visible (GTK_WIDGET (self->answered_row),
+                          gtk_switch_get_active (self->answered_switch));
+
+  if (received != NULL)
+    {
+      g_autoptr(GDateTime) due = g_date_time_add_hours (received, 48);
+      /* TRANSLATORS: a weekday and a time, as in "Wednesday 14:30" */
+      g_autofree char *when = g_date_time_format (due, _("%A %H:%M"));
+
+      /* TRANSLATORS: %s is a weekday and a time */
+      due_text = g_strdup_printf (_("Due by %s"), when);
+      gtk_widget_remove_css_class (GTK_WIDGET (self->received_row), "error");
+    }
+  else if (strspn (received_text, " ") == strlen (received_text))
+    {
+      due_text = g_strdup (_("Type when the request was received, as YYYY-MM-DD HH:MM."));
+      gtk_widget_remove_css_class (GTK_WIDGET (self->received_row), "error");
+    }
+  else
+    {
+      due_text = g_strdup (_("Type the time received as YYYY-MM-DD HH:MM, for example 2026-03-02 14:30."));
+      gtk_widget_add_css_class (GTK_WIDGET (self->received_row), "error");
+    }
+  gtk_label_set_text (self->due_label, due_text);
+}
+
+static void
+on_followup_changed (CdmContactDialog *self)
+{
+  update_followup (self);
+}
+
+/* The stored value of a time row: the record's own when the row still
+ * shows it (seconds and offset kept), else what is typed; an empty row
+ * gives NULL without an error. */
+static gboolean
+row_time (CdmContactDialog  *self,
+          AdwEntryRow       *row,
+          const char        *shown,
+          const char        *member,
+          const char        *label,
+          char             **out_text,
+          gint64            *out_unix,
+          GError           **error)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (row));
+  g_autofree char *trimmed = g_strstrip (g_strdup (text));
+  g_autoptr(GDateTime) time = NULL;
+
+  *out_text = NULL;
+  if (shown != NULL && g_str_equal (text, shown) && self->original != NULL &&
+      json_object_has_member (self->original, member) &&
+      !json_object_get_null_member (self->original, member))
+    {
+      const char *stored = json_object_get_string_member (self->original, member);
+
+      if (cdm_parse_timestamp (stored, out_unix, NULL))
+        {
+          *out_text = g_strdup (stored);
+          return TRUE;
+        }
+    }
+  if (trimmed[0] == '\0')
+    return TRUE;
+
+  time = parse_local_time (self, trimmed);
+  if (time == NULL)
+    {
+      /* TRANSLATORS: %s is the name of a field, "Received" or "Answered" */
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("%s: type the date and time as YYYY-MM-DD HH:MM"), label);
+      return FALSE;
+    }
+  *out_text = g_date_time_format (time, "%Y-%m-%dT%H:%M:%S%:z");
+  *out_unix = g_date_time_to_unix (time);
+  return TRUE;
+}
+
+/* The follow-up times to store, checked; both NULL for a contact that
+ * is not a request from a distance. */
+static gboolean
+followup_times (CdmContactDialog  *self,
+                char             **received_at,
+                char             **answered_at,
+                GError           **error)
+{
+  gint64 received = 0, answered = 0;
+
+  *received_at = NULL;
+  *answered_at = NULL;
+  if (!is_remote (self))
+    return TRUE;
+
+  if (!row_time (self, self->received_row, self->received_shown, "received_at",
+                 _("Received"), received_at, &received, error))
+    {
+      gtk_widget_grab_focus (GTK_WIDGET (self->received_row));
+      return FALSE;
+    }
+  if (!gtk_switch_get_active (self->answered_switch))
+    return TRUE;
+
+  if (!row_time (self, self->answered_row, self->answered_shown, "answered_at",
+                 _("Answered"), answered_at, &answered, error))
+    {
+      gtk_widget_grab_focus (GTK_WIDGET (self->answered_row));
+      goto failed;
+    }
+  if (*answered_at == NULL)
+    {
+      g_autoptr(GTimeZone) zone = cdm_store_get_time_zone (self->store);
+      g_autoptr(GDateTime) now = g_date_time_new_now (zone);
+
+      *answered_at = g_date_time_format (now, "%Y-%m-%dT%H:%M:%S%:z");
+      answered = g_date_time_to_unix (now);
+    }
+  if (*received_at == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("Received: say when the request came before it is answered"));
+      gtk_widget_grab_focus (GTK_WIDGET (self->received_row));
+      goto failed;
+    }
+  if (answered < received)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("Answered: a request cannot be answered before it was received"));
+      gtk_widget_grab_focus (GTK_WIDGET (self->answered_row));
+      goto failed;
+    }
+  return TRUE;
+
+failed:
+  g_clear_pointer (received_at, g_free);
+  g_clear_pointer (answered_at, g_free);
+  return FALSE;
+}
+
+static void
+picker_clear_results (Picker *picker)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (picker->results))) != NULL)
+    gtk_list_box_remove (picker->results, child);
+  gtk_widget_set_visible (GTK_WIDGET (picker->results), FALSE);
+}
+
+static void
+picker_pick (Picker        *picker,
+             GtkListBoxRow *row)
+{
+  CdmContactDialog *self = picker->self;
+  g_autofree char *id = g_strdup (g_object_get_data (G_OBJECT (row), "hit-id"));
+  g_autofree char *title = g_strdup (g_object_get_data (G_OBJECT (row), "hit-title"));
+
+  if (picker->entity == CDM_ENTITY_ORGANISATION)
+    add_referral (self, id, title);
+  else
+    cdm_contact_dialog_add_resource (self, id, title);
+
+  /* Ready for the next one. */
+  g_cancellable_cancel (picker->cancellable);
+  picker->pick_first = FALSE;
+  /* Only hidden: @row may be in the middle of its activation. */
+  gtk_widget_set_visible (GTK_WIDGET (picker->results), FALSE);
+  g_clear_pointer (&picker->results_query, g_free);
+  gtk_editable_set_text (GTK_EDITABLE (picker->entry), "");
+  gtk_widget_grab_focus (GTK_WIDGET (picker->entry));
+}
+
+static void
+on_picker_search_done (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) hits = cdm_search_finish (CDM_STORE (source), result, &error);
+  Picker *picker;
+
+  /* Cancelled: a newer search, or the form closed (@user_data is gone). */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  picker = user_data;
+  picker_clear_results (picker);
+  g_free (picker->results_query);
+  picker->results_query = g_strdup (picker->searched_query);
+  if (hits == NULL)
+    {
+      g_warning ("Search failed: %s", error->message);
+      return;
+    }
+
+  for (guint i = 0; i < hits->len; i++)
+    {
+      CdmSearchHit *hit = g_ptr_array_index (hits, i);
+      GtkWidget *row = adw_action_row_new ();
+
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), hit->title);
+      if (hit->detail != NULL)
+        adw_action_row_set_subtitle (ADW_ACTION_ROW (row), hit->detail);
+      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+      g_object_set_data_full (G_OBJECT (row), "hit-id", g_strdup (hit->id), g_free);
+      g_object_set_data_full (G_OBJECT (row), "hit-title", g_strdup (hit->title), g_free);
+      gtk_list_box_append (picker->results, row);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (picker->results), hits->len > 0);
+
+  if (picker->pick_first && hits->len > 0)
+    picker_pick (picker, gtk_list_box_get_row_at_index (picker->results, 0));
+  picker->pick_first = FALSE;
+}
+
+static void
+picker_search (Picker *picker)
+{
+  CdmContactDialog *self = picker->self;
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (picker->entry));
+
+  g_cancellable_cancel (picker->cancellable);
+  g_clear_object (&picker->cancellable);
+  if (text[0] == '\0')
+    {
+      picker->pick_first = FALSE;
+      gtk_widget_set_visible (GTK_WIDGET (picker->results), FALSE);
+      return;
+    }
+  g_free (picker->searched_query);
+  picker->searched_query = g_strdup (text);
+  picker->cancellable = g_cancellable_new ();
+  cdm_search_async (self->store, picker->entity, text, 8, picker->cancellable,
+                    on_picker_search_done, picker);
+}
+
+static void
+on_picker_search_changed (GtkSearchEntry *entry,
+                          Picker         *picker)
+{
+  picker_search (picker);
+}
+
+/* Enter: the first result; the search runs now if it has not yet. */
+static void
+on_picker_activate (GtkSearchEntry *entry,
+                    Picker         *picker)
+{
+  GtkListBoxRow *first = gtk_list_box_get_row_at_index (picker->results, 0);
+
+  if (first != NULL && gtk_widget_get_visible (GTK_WIDGET (picker->results)) &&
+      g_strcmp0 (picker->results_query, gtk_editable_get_text (GTK_EDITABLE (picker->entry))) == 0)
+    {
+      picker_pick (picker, first);
+      return;
+    }
+  picker->pick_first = TRUE;
+  picker_search (picker);
+}
+
+static void
+on_picker_row_activated (GtkListBox    *box,
+                         GtkListBoxRow *row,
+                         Picker        *picker)
+{
+  picker_pick (picker, row);
+}
+
+/* Down goes from the entry to the results. */
+static gboolean
+on_picker_key_pressed (GtkEventControllerKey *controller,
+                       guint                  keyval,
+                       guint                  keycode,
+                       GdkModifierType        state,
+                       Picker                *picker)
+{
+  GtkListBoxRow *first;
+
+  if (keyval != GDK_KEY_Down && keyval != GDK_KEY_KP_Down)
+    return FALSE;
+  first = gtk_list_box_get_row_at_index (picker->results, 0);
+  if (first == NULL || !gtk_widget_get_visible (GTK_WIDGET (picker->results)))
+    return FALSE;
+  gtk_widget_grab_focus (GTK_WIDGET (first));
+  return TRUE;
+}
+
+/* Up from the first result goes back to the entry. */
+static gboolean
+on_results_key_pressed (GtkEventControllerKey *controller,
+                        guint                  keyval,
+                        guint                  keycode,
+                        GdkModifierType        state,
+                        Picker                *picker)
+{
+  GtkWidget *focus = gtk_root_get_focus (gtk_widget_get_root (GTK_WIDGET (picker->results)));
+  GtkListBoxRow *first = gtk_list_box_get_row_at_index (picker->results, 0);
+
+  if ((keyval != GDK_KEY_Up && keyval != GDK_KEY_KP_Up) || first == NULL ||
+      focus == NULL || !(focus == GTK_WIDGET (first) || gtk_widget_is_ancestor (focus, GTK_WIDGET (first))))
+    return FALSE;
+  gtk_widget_grab_focus (GTK_WIDGET (picker->entry));
+  return TRUE;
+}
+
+static Picker *
+picker_new (CdmContactDialog    *self,
+            AdwPreferencesGroup *group,
+            CdmEntity            entity,
+            const char          *name,
+            const char          *placeholder)
+{
+  Picker *picker = g_new0 (Picker, 1);
+  g_autofree char *entry_name = g_strdup_printf ("%s-search", name);
+  g_autofree char *results_name = g_strdup_printf ("%s-results", name);
+  GtkEventController *keys;
+
+  picker->self = self;
+  picker->entity = entity;
+  picker->entry = GTK_SEARCH_ENTRY (gtk_search_entry_new ());
+  gtk_widget_set_name (GTK_WIDGET (picker->entry), entry_name);
+  /* Apart from the rows already picked above it. */
+  gtk_widget_set_margin_top (GTK_WIDGET (picker->entry), 6);
+  g_object_set (picker->entry, "placeholder-text", placeholder, NULL);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (picker->entry),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, placeholder,
+                                  -1);
+  g_signal_connect (picker->entry, "search-changed", G_CALLBACK (on_picker_search_changed), picker);
+  g_signal_connect (picker->entry, "activate", G_CALLBACK (on_picker_activate), picker);
+  keys = gtk_event_controller_key_new ();
+  gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
+  g_signal_connect (keys, "key-pressed", G_CALLBACK (on_picker_key_pressed), picker);
+  gtk_widget_add_controller (GTK_WIDGET (picker->entry), keys);
+
+  picker->results = GTK_LIST_BOX (gtk_list_box_new ());
+  gtk_widget_set_name (GTK_WIDGET (picker->results), results_name);
+  gtk_list_box_set_selection_mode (picker->results, GTK_SELECTION_NONE);
+  gtk_widget_add_css_class (GTK_WIDGET (picker->results), "boxed-list");
+  gtk_widget_set_margin_top (GTK_WIDGET (picker->results), 6);
+  gtk_widget_set_visible (GTK_WIDGET (picker->results), FALSE);
+  g_signal_connect (picker->results, "row-activated", G_CALLBACK (on_picker_row_activated), picker);
+  keys = gtk_event_controller_key_new ();
+  gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
+  g_signal_connect (keys, "key-pressed", G_CALLBACK (on_results_key_pressed), picker);
+  gtk_widget_add_controller (GTK_WIDGET (picker->results), keys);
+
+  adw_preferences_group_add (group, GTK_WIDGET (picker->entry));
+  adw_preferences_group_add (group, GTK_WIDGET (picker->results));
+  return picker;
+}
+
+static void
+picker_free (Picker *picker)
+{
+  g_cancellable_cancel (picker->cancellable);
+  g_clear_object (&picker->cancellable);
+  g_free (picker->searched_query);
+  g_free (picker->results_query);
+  g_free (picker);
+}
+
 static JsonObject *
-build_record (CdmContactDialog *self)
+build_record (CdmContactDialog *self,
+              const char       *received_at,
+              const char       *answered_at)
 {
   g_autoptr(JsonObject) record = NULL;
   g_autoptr(JsonObject) profile = NULL;
@@ -270,6 +724,24 @@ build_record (CdmContactDialog *self)
       json_object_set_array_member (record, "resources", resources);
     }
 
+  json_object_remove_member (record, "referrals");
+  if (self->referral_ids->len > 0)
+    {
+      JsonArray *referrals = json_array_new ();
+
+      for (guint i = 0; i < self->referral_ids->len; i++)
+        json_array_add_string_element (referrals, g_ptr_array_index (self->referral_ids, i));
+      json_object_set_array_member (record, "referrals", referrals);
+    }
+
+  /* Only a request from a distance has them (followup_times()). */
+  json_object_remove_member (record, "received_at");
+  json_object_remove_member (record, "answered_at");
+  if (received_at != NULL)
+    json_object_set_string_member (record, "received_at", received_at);
+  if (answered_at != NULL)
+    json_object_set_string_member (record, "answered_at", answered_at);
+
   return g_steal_pointer (&record);
 }
 
@@ -314,6 +786,9 @@ static void
 save (CdmContactDialog *self)
 {
   g_autoptr(JsonObject) record = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *received_at = NULL;
+  g_autofree char *answered_at = NULL;
 
   if (self->saving)
     return;
@@ -321,7 +796,13 @@ save (CdmContactDialog *self)
   if (self->edit_id != NULL && self->original == NULL)
     return;
 
-  record = build_record (self);
+  if (!followup_times (self, &received_at, &answered_at, &error))
+    {
+      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (error->message));
+      return;
+    }
+
+  record = build_record (self, received_at, answered_at);
   set_saving (self, TRUE);
   cdm_store_put_async (self->store, CDM_ENTITY_CONTACT, record, self->cancellable,
                        on_put_done, g_object_ref (self));
@@ -396,6 +877,8 @@ cdm_contact_dialog_dispose (GObject *object)
   /* A save in flight completes in the store; only its answer is dropped. */
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->referral_picker, picker_free);
+  g_clear_pointer (&self->resource_picker, picker_free);
   g_clear_object (&self->store);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), CDM_TYPE_CONTACT_DIALOG);
@@ -413,10 +896,23 @@ cdm_contact_dialog_finalize (GObject *object)
   g_ptr_array_unref (self->service_buttons);
   g_ptr_array_unref (self->programme_switches);
   g_ptr_array_unref (self->resource_ids);
+  g_ptr_array_unref (self->referral_ids);
+  g_free (self->received_shown);
+  g_free (self->answered_shown);
   g_free (self->edit_id);
   g_clear_pointer (&self->original, json_object_unref);
 
   G_OBJECT_CLASS (cdm_contact_dialog_parent_class)->finalize (object);
+}
+
+static void
+find_partner_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  CdmContactDialog *self = CDM_CONTACT_DIALOG (widget);
+
+  gtk_widget_grab_focus (GTK_WIDGET (self->referral_picker->entry));
 }
 
 static void
@@ -453,10 +949,20 @@ cdm_contact_dialog_class_init (CdmContactDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CdmContactDialog, region_row);
   gtk_widget_class_bind_template_child (widget_class, CdmContactDialog, first_visit_switch);
   gtk_widget_class_bind_template_child (widget_class, CdmContactDialog, note_row);
+  gtk_widget_class_bind_template_child (widget_class, CdmContactDialog, referrals_group);
+  gtk_widget_class_bind_template_child (widget_class, CdmContactDialog, handover_group);
+  gtk_widget_class_bind_template_child (widget_class, CdmContactDialog, followup_group);
+  gtk_widget_class_bind_template_child (widget_class, CdmContactDialog, received_row);
+  gtk_widget_class_bind_template_child (widget_class, CdmContactDialog, answered_switch);
+  gtk_widget_class_bind_template_child (widget_class, CdmContactDialog, answered_row);
+  gtk_widget_class_bind_template_child (widget_class, CdmContactDialog, due_label);
   gtk_widget_class_bind_template_callback (widget_class, on_note_row_entry_activated);
+  gtk_widget_class_bind_template_callback (widget_class, on_followup_changed);
 
   gtk_widget_class_install_action (widget_class, "contact.save", NULL, save_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
+  gtk_widget_class_install_action (widget_class, "contact.find-partner", NULL, find_partner_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "contact.find-partner", NULL);
 }
 
 static void
@@ -468,9 +974,17 @@ cdm_contact_dialog_init (CdmContactDialog *self)
 
   self->cancellable = g_cancellable_new ();
   self->resource_ids = g_ptr_array_new_with_free_func (g_free);
+  self->referral_ids = g_ptr_array_new_with_free_func (g_free);
   self->theme_buttons = add_toggles (self->theme_box, "themes", cdm_themes, FALSE);
   self->channel_buttons = add_toggles (self->channel_box, "channel", cdm_channels, TRUE);
   self->service_buttons = add_toggles (self->service_box, "service", cdm_services, TRUE);
+  for (guint i = 0; i < self->channel_buttons->len; i++)
+    g_signal_connect_swapped (g_ptr_array_index (self->channel_buttons, i), "toggled",
+                              G_CALLBACK (update_followup), self);
+  self->referral_picker = picker_new (self, self->referrals_group, CDM_ENTITY_ORGANISATION,
+                                      "referral", _("Search partners (Ctrl+R)"));
+  self->resource_picker = picker_new (self, self->handover_group, CDM_ENTITY_RESOURCE,
+                                      "resource", _("Search the library"));
 
   self->programme_switches = g_ptr_array_new ();
   for (guint i = 0; cdm_programmes[i] != NULL; i++)
@@ -537,6 +1051,12 @@ cdm_contact_dialog_new (GtkWindow *parent,
   adw_combo_row_set_selected (self->site_row, site_index >= 0 ? (guint) site_index : 0);
   select_code (self->channel_buttons, cdm_channels, channel, "in_person");
   select_code (self->service_buttons, cdm_services, NULL, "individual_advice");
+  {
+    g_autofree char *now = format_local_time (self, g_get_real_time () / G_USEC_PER_SEC);
+
+    gtk_editable_set_text (GTK_EDITABLE (self->received_row), now);
+  }
+  update_followup (self);
 
   /* The first Tab stop is the first theme: most contacts need nothing else. */
   gtk_widget_grab_focus (g_ptr_array_index (self->theme_buttons, 0));
@@ -548,6 +1068,8 @@ typedef struct {
   JsonObject *record;
   /* The titles of its resources, in the record's order. */
   GPtrArray *titles;
+  /* The names of the partners it was referred to, likewise. */
+  GPtrArray *names;
 } Loaded;
 
 static void
@@ -555,6 +1077,7 @@ loaded_free (Loaded *loaded)
 {
   g_clear_pointer (&loaded->record, json_object_unref);
   g_clear_pointer (&loaded->titles, g_ptr_array_unref);
+  g_clear_pointer (&loaded->names, g_ptr_array_unref);
   g_free (loaded);
 }
 
@@ -569,6 +1092,7 @@ load_thread (GTask        *task,
   Loaded *loaded = g_new0 (Loaded, 1);
 
   loaded->titles = g_ptr_array_new_with_free_func (g_free);
+  loaded->names = g_ptr_array_new_with_free_func (g_free);
   loaded->record = cdm_store_get (store, CDM_ENTITY_CONTACT, task_data, FALSE, &error);
   if (loaded->record == NULL)
     {
@@ -591,6 +1115,32 @@ load_thread (GTask        *task,
                               ? json_object_get_string_member (resource, "title") : NULL;
 
           g_ptr_array_add (loaded->titles, g_strdup (title != NULL ? title : id));
+        }
+    }
+
+  if (json_object_has_member (loaded->record, "referrals") &&
+      JSON_NODE_HOLDS_ARRAY (json_object_get_member (loaded->record, "referrals")))
+    {
+      JsonArray *referrals = json_object_get_array_member (loaded->record, "referrals");
+      const char * const languages[] = { "fr", "nl", "en" };
+
+      for (guint i = 0; i < json_array_get_length (referrals); i++)
+        {
+          const char *id = json_array_get_string_element (referrals, i);
+          /* A partner removed since is still named, by its old name. */
+          g_autoptr(JsonObject) partner = cdm_store_get (store, CDM_ENTITY_ORGANISATION, id, TRUE, NULL);
+          JsonNode *node = partner != NULL ? json_object_get_member (partner, "name") : NULL;
+          JsonObject *names = node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+          const char *name = NULL;
+
+          for (guint j = 0; names != NULL && name == NULL && j < G_N_ELEMENTS (languages); j++)
+            {
+              JsonNode *value = json_object_get_member (names, languages[j]);
+
+              if (value != NULL && JSON_NODE_HOLDS_VALUE (value))
+                name = json_node_get_string (value);
+            }
+          g_ptr_array_add (loaded->names, g_strdup (name != NULL ? name : id));
         }
     }
 
@@ -636,7 +1186,8 @@ select_codes (GPtrArray          *toggles,
 static void
 fill_form (CdmContactDialog *self,
            JsonObject       *record,
-           GPtrArray        *titles)
+           GPtrArray        *titles,
+           GPtrArray        *names)
 {
   JsonNode *profile_node = json_object_get_member (record, "profile");
   JsonObject *profile = profile_node != NULL && JSON_NODE_HOLDS_OBJECT (profile_node)
@@ -682,6 +1233,37 @@ fill_form (CdmContactDialog *self,
         cdm_contact_dialog_add_resource (self, json_array_get_string_element (resources, i),
                                          g_ptr_array_index (titles, i));
     }
+
+  if (json_object_has_member (record, "referrals") &&
+      JSON_NODE_HOLDS_ARRAY (json_object_get_member (record, "referrals")))
+    {
+      JsonArray *referrals = json_object_get_array_member (record, "referrals");
+
+      for (guint i = 0; i < json_array_get_length (referrals) && i < names->len; i++)
+        add_referral (self, json_array_get_string_element (referrals, i),
+                      g_ptr_array_index (names, i));
+    }
+
+  /* The follow-up as stored; no time is made up for an older record. */
+  {
+    const char *received_at = member_string (record, "received_at");
+    const char *answered_at = member_string (record, "answered_at");
+    gint64 when;
+
+    g_clear_pointer (&self->received_shown, g_free);
+    g_clear_pointer (&self->answered_shown, g_free);
+    if (received_at != NULL && cdm_parse_timestamp (received_at, &when, NULL))
+      self->received_shown = format_local_time (self, when);
+    gtk_editable_set_text (GTK_EDITABLE (self->received_row),
+                           self->received_shown != NULL ? self->received_shown : "");
+    if (answered_at != NULL && cdm_parse_timestamp (answered_at, &when, NULL))
+      {
+        self->answered_shown = format_local_time (self, when);
+        gtk_editable_set_text (GTK_EDITABLE (self->answered_row), self->answered_shown);
+        gtk_switch_set_active (self->answered_switch, TRUE);
+      }
+    update_followup (self);
+  }
 }
 
 static void
@@ -707,7 +1289,7 @@ on_load_done (GObject      *source,
     }
 
   /* The loaded record goes in last, so that save() waits for the form. */
-  fill_form (self, loaded->record, loaded->titles);
+  fill_form (self, loaded->record, loaded->titles, loaded->names);
   self->original = g_steal_pointer (&loaded->record);
   loaded_free (loaded);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "contact.save", TRUE);
@@ -882,4 +1464,60 @@ cdm_contact_dialog_add_resource (CdmContactDialog *self,
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
   adw_preferences_group_add (self->resources_group, row);
   gtk_widget_set_visible (GTK_WIDGET (self->resources_group), TRUE);
+}
+
+static void
+on_remove_referral_clicked (GtkButton        *button,
+                            CdmContactDialog *self)
+{
+  GtkWidget *row = gtk_widget_get_ancestor (GTK_WIDGET (button), ADW_TYPE_ACTION_ROW);
+  const char *id = g_object_get_data (G_OBJECT (row), "referral-id");
+
+  for (guint i = 0; i < self->referral_ids->len; i++)
+    {
+      if (g_str_equal (g_ptr_array_index (self->referral_ids, i), id))
+        {
+          g_ptr_array_remove_index (self->referral_ids, i);
+          break;
+        }
+    }
+  /* The focus goes back to the search, not to the top of the form. */
+  gtk_widget_grab_focus (GTK_WIDGET (self->referral_picker->entry));
+  adw_preferences_group_remove (self->referrals_group, row);
+}
+
+/* One row per partner, like the resources handed over; a partner picked
+ * twice is listed once. */
+static void
+add_referral (CdmContactDialog *self,
+              const char       *id,
+              const char       *name)
+{
+  GtkWidget *row, *button;
+  g_autofree char *what = NULL;
+
+  for (guint i = 0; i < self->referral_ids->len; i++)
+    {
+      if (g_str_equal (g_ptr_array_index (self->referral_ids, i), id))
+        return;
+    }
+
+  g_ptr_array_add (self->referral_ids, g_strdup (id));
+
+  row = adw_action_row_new ();
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), name);
+  g_object_set_data_full (G_OBJECT (row), "referral-id", g_strdup (id), g_free);
+  button = gtk_button_new_from_icon_name ("edit-delete-symbolic");
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (button, "flat");
+  /* TRANSLATORS: a button's name; %s is a partner's name */
+  what = g_strdup_printf (_("Remove %s"), name);
+  gtk_widget_set_tooltip_text (button, what);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, what,
+                                  -1);
+  g_signal_connect (button, "clicked", G_CALLBACK (on_remove_referral_clicked), self);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+  adw_preferences_group_add (self->referrals_group, row);
 }
