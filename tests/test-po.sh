@@ -10,7 +10,11 @@
 #  - po/LINGUAS and the po/*.po files name the same languages;
 #  - every po/*.po passes `msgfmt --check`, and once merged with the
 #    strings the sources have today it has no fuzzy and no untranslated
-#    message (a string added to the code and not yet translated fails).
+#    message (a string added to the code and not yet translated fails);
+#  - when itstool is installed, the same holds for the user help: each
+#    language of help/LINGUAS has a help/LANG/LANG.po with no fuzzy and
+#    no untranslated message against the pages of help/C/ as they are
+#    today (a paragraph added to a page and not yet translated fails).
 set -eu
 
 srcdir=${1:?usage: test-po.sh SRCDIR}
@@ -108,5 +112,72 @@ for po in po/*.po; do
       ;;
   esac
 done
+
+# --- the user help -------------------------------------------------------
+
+# The pages help/meson.build installs, or every page of help/C/ if that
+# list cannot be read.  itstool runs from help/C/ so that the template's
+# references ("index.page:8") are those of the committed help/*/*.po.
+if [ -d help/C ] && [ -f help/LINGUAS ]; then
+  if command -v itstool >/dev/null 2>&1; then
+    pages=$(sed -n "s/^[[:space:]]*'\([^']*\.page\)',\{0,1\}[[:space:]]*$/\1/p" help/meson.build 2>/dev/null || true)
+    if [ -z "$pages" ]; then
+      pages=
+      for page in help/C/*.page; do
+        [ -f "$page" ] && pages="$pages ${page#help/C/}"
+      done
+    fi
+    for page in $pages; do
+      [ -f "help/C/$page" ] || fail "help/meson.build lists $page, which is not in help/C/"
+    done
+    # shellcheck disable=SC2016 # an awk program, not shell
+    list_msgids='
+      /^msgid / { id = substr($0, 7); in_id = 1; next }
+      in_id && /^"/ { id = substr(id, 1, length(id) - 1) substr($0, 2); next }
+      in_id { in_id = 0; if (id != "\"\"") print "  " what ": " id }'
+    # shellcheck disable=SC2086
+    if (cd help/C && itstool -o "$tmp/help.pot" $pages) 2>"$tmp/itstool.log"; then
+      sed -e 's/#.*//' help/LINGUAS | tr -s ' \t' '\n' | sed '/^$/d' | sort -u >"$tmp/help-linguas"
+      while read -r lang; do
+        po="help/$lang/$lang.po"
+        if [ ! -f "$po" ]; then
+          fail "help/LINGUAS lists $lang but $po does not exist"
+          continue
+        fi
+        if ! msgfmt --check -o /dev/null "$po"; then
+          fail "$po: msgfmt --check refuses it"
+          continue
+        fi
+        merged="$tmp/help-$lang.po"
+        if ! msgmerge --quiet --no-fuzzy-matching -o "$merged" "$po" "$tmp/help.pot"; then
+          fail "$po: msgmerge failed"
+          continue
+        fi
+        # One line per message, the header entry (msgid "") left out; a
+        # msgid that msgattrib writes over several lines (a <screen> keeps
+        # its line breaks) is joined back so that it still counts once.
+        LC_ALL=C msgattrib --no-wrap --only-fuzzy --no-obsolete "$merged" \
+          | awk -v what=fuzzy "$list_msgids" >"$tmp/help-fuzzy"
+        LC_ALL=C msgattrib --no-wrap --untranslated --no-obsolete "$merged" \
+          | awk -v what=untranslated "$list_msgids" >"$tmp/help-untranslated"
+        n_fuzzy=$(wc -l <"$tmp/help-fuzzy")
+        n_untranslated=$(wc -l <"$tmp/help-untranslated")
+        echo "$po: $n_fuzzy fuzzy, $n_untranslated untranslated against help/C/"
+        if [ "$n_fuzzy" -gt 0 ] || [ "$n_untranslated" -gt 0 ]; then
+          fail "help ($lang): $po has $n_untranslated untranslated and $n_fuzzy fuzzy messages against the current pages (regenerate with itstool and msgmerge, then translate)"
+          cat "$tmp/help-fuzzy" "$tmp/help-untranslated" >"$tmp/missing"
+          head -n 10 "$tmp/missing"
+          more=$(($(wc -l <"$tmp/missing") - 10))
+          [ "$more" -le 0 ] || echo "  … and $more more"
+        fi
+      done <"$tmp/help-linguas"
+    else
+      cat "$tmp/itstool.log"
+      fail "itstool could not read the pages of help/C/"
+    fi
+  else
+    echo "itstool not found: the user help's translations are not checked"
+  fi
+fi
 
 exit $status
