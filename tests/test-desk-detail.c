@@ -15,6 +15,7 @@
 #include "cdm-contact-dialog.h"
 #include "cdm-desk-test-util.h"
 #include "cdm-detail-window.h"
+#include "cdm-hit.h"
 #include "cdm-store.h"
 #include "cdm-tally.h"
 #include "cdm-window.h"
@@ -197,6 +198,101 @@ test_hand_over (void)
   }
 }
 
+typedef struct {
+  GtkWidget *results;
+  const char *member;
+  const char *value;
+  gboolean none_is_fine;
+} FilterWait;
+
+/* The list shows hits, and the store says that every one has @value in
+ * @member. */
+static gboolean
+every_hit_is (gpointer data)
+{
+  FilterWait *wait = data;
+  GListModel *model = G_LIST_MODEL (gtk_list_view_get_model (GTK_LIST_VIEW (wait->results)));
+  g_autoptr(CdmStore) store = NULL;
+  guint n = g_list_model_get_n_items (model);
+
+  if (wait->none_is_fine)
+    {
+      GtkWidget *stack = gtk_widget_get_ancestor (wait->results, GTK_TYPE_STACK);
+
+      if (g_strcmp0 (gtk_stack_get_visible_child_name (GTK_STACK (stack)), "none") == 0)
+        return TRUE;
+    }
+
+  if (n == 0 || !gtk_widget_get_mapped (wait->results))
+    return FALSE;
+
+  store = cdm_store_open (store_path, NULL);
+  g_assert_nonnull (store);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(CdmHit) hit = g_list_model_get_item (model, i);
+      g_autoptr(JsonObject) resource = NULL;
+      g_autoptr(GError) error = NULL;
+
+      resource = cdm_store_get (store, CDM_ENTITY_RESOURCE, cdm_hit_get_id (hit), FALSE, &error);
+      g_assert_no_error (error);
+      if (g_strcmp0 (json_object_get_string_member_with_default (resource, wait->member, ""),
+                     wait->value) != 0)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+test_library_filters (void)
+{
+  CdmWindow *window = cdm_desk_test_get_window (app);
+  GtkWidget *page, *entry, *results;
+  GtkDropDown *kind, *language;
+  FilterWait wait;
+
+  cdm_desk_test_wait_until (total_is_shown, window, 30, "the Today figures");
+  g_action_group_activate_action (G_ACTION_GROUP (window), "show-section",
+                                  g_variant_new_string ("library"));
+  page = cdm_desk_test_get_named (GTK_WIDGET (window), "library");
+  entry = cdm_desk_test_get_named (page, "search-entry");
+  results = cdm_desk_test_get_named (page, "results");
+  kind = GTK_DROP_DOWN (cdm_desk_test_get_named (page, "filter-kind"));
+  language = GTK_DROP_DOWN (cdm_desk_test_get_named (page, "filter-language"));
+  g_assert_true (gtk_widget_get_visible (cdm_desk_test_get_named (page, "filters")));
+  g_assert_true (cdm_desk_test_shows_label (GTK_WIDGET (kind), "All kinds"));
+
+  /* The partners have no filters. */
+  g_assert_false (gtk_widget_get_visible (cdm_desk_test_get_named (cdm_desk_test_get_named (GTK_WIDGET (window), "partners"),
+                                                                   "filters")));
+
+  /* Nothing typed, job sheets chosen: the job sheets, to browse. */
+  gtk_editable_set_text (GTK_EDITABLE (entry), "");
+  gtk_drop_down_set_selected (kind, 1 + cdm_code_index (cdm_resource_kinds, "job_sheet"));
+  wait = (FilterWait) { results, "kind", "job_sheet", FALSE };
+  cdm_desk_test_wait_until (every_hit_is, &wait, 10, "only job sheets");
+  cdm_desk_test_settle (0.3);
+  cdm_desk_test_screenshots (GTK_WIDGET (window), "library-filters");
+
+  /* "metier" in Dutch: only Dutch resources, or none (the demo's Dutch
+   * titles say "beroep"), where without the filter there are French ones. */
+  gtk_drop_down_set_selected (kind, 0);
+  gtk_editable_set_text (GTK_EDITABLE (entry), "metier");
+  {
+    LabelWait french = { results, "étier" };
+
+    cdm_desk_test_wait_until (label_is_shown, &french, 10, "the hits of “metier”");
+  }
+  gtk_drop_down_set_selected (language, 2);
+  wait = (FilterWait) { results, "language", "nl", TRUE };
+  cdm_desk_test_wait_until (every_hit_is, &wait, 10, "only Dutch resources");
+  cdm_desk_test_settle (0.3);
+  cdm_desk_test_screenshots (GTK_WIDGET (window), "library-filters-nl");
+
+  gtk_drop_down_set_selected (language, 0);
+  gtk_editable_set_text (GTK_EDITABLE (entry), "");
+}
+
 /* Today's printing tally, as the store has it. */
 static gint64
 printing_today (void)
@@ -311,6 +407,7 @@ main (int   argc,
   g_test_add_func ("/desk/detail/partner", test_partner_detail);
   g_test_add_func ("/desk/detail/hand-over", test_hand_over);
   g_test_add_func ("/desk/multimedia", test_multimedia);
+  g_test_add_func ("/desk/library-filters", test_library_filters);
 
   status = g_test_run ();
 

@@ -464,6 +464,136 @@ test_resources (Fixture       *fixture,
   }
 }
 
+static GPtrArray *
+search_filtered (Fixture                 *fixture,
+                 const char              *query,
+                 const CdmResourceFilter *filter)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray *hits;
+
+  hits = cdm_search_resources (fixture->store, query, filter, 50, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (hits);
+  return hits;
+}
+
+static void
+test_resource_filters (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autofree char *book_fr = NULL;
+  g_autofree char *sheet_nl = NULL;
+  g_autofree char *sheet_fr = NULL;
+  g_autofree char *site_en = NULL;
+  g_autoptr(GError) error = NULL;
+
+  book_fr = put (fixture, CDM_ENTITY_RESOURCE,
+                 "{\"type\":\"resource\",\"kind\":\"book\","
+                 "\"title\":\"Les métiers de la santé\",\"language\":\"fr\","
+                 "\"themes\":[\"choose\"],\"audience\":\"students\"}");
+  sheet_nl = put (fixture, CDM_ENTITY_RESOURCE,
+                  "{\"type\":\"resource\",\"kind\":\"job_sheet\","
+                  "\"title\":\"Beroepen in de zorg (métiers)\",\"language\":\"nl\","
+                  "\"themes\":[\"work\",\"choose\"],\"audience\":\"jobseekers\"}");
+  sheet_fr = put (fixture, CDM_ENTITY_RESOURCE,
+                  "{\"type\":\"resource\",\"kind\":\"job_sheet\","
+                  "\"title\":\"Fiche métier : aide-soignant\",\"language\":\"fr\","
+                  "\"themes\":[\"work\"],\"audience\":\"jobseekers\"}");
+  site_en = put (fixture, CDM_ENTITY_RESOURCE,
+                 "{\"type\":\"resource\",\"kind\":\"website\","
+                 "\"title\":\"Careers (metiers) abroad\",\"language\":\"en\","
+                 "\"themes\":[\"move\"],\"audience\":\"general\"}");
+
+  /* No filter: the four. */
+  {
+    g_autoptr(GPtrArray) hits = search_filtered (fixture, "metier", NULL);
+    g_assert_cmpuint (hits->len, ==, 4);
+  }
+  /* Each filter narrows. */
+  {
+    CdmResourceFilter f = { .kind = "job_sheet" };
+    g_autoptr(GPtrArray) hits = search_filtered (fixture, "metier", &f);
+    g_assert_cmpuint (hits->len, ==, 2);
+    g_assert_true (hits_contain (hits, sheet_nl));
+    g_assert_true (hits_contain (hits, sheet_fr));
+  }
+  {
+    CdmResourceFilter f = { .theme = "choose" };
+    g_autoptr(GPtrArray) hits = search_filtered (fixture, "metier", &f);
+    g_assert_cmpuint (hits->len, ==, 2);
+    g_assert_true (hits_contain (hits, book_fr));
+    g_assert_true (hits_contain (hits, sheet_nl));
+  }
+  {
+    CdmResourceFilter f = { .language = "nl" };
+    g_autoptr(GPtrArray) hits = search_filtered (fixture, "metier", &f);
+    g_assert_cmpuint (hits->len, ==, 1);
+    g_assert_true (hits_contain (hits, sheet_nl));
+  }
+  {
+    CdmResourceFilter f = { .audience = "general" };
+    g_autoptr(GPtrArray) hits = search_filtered (fixture, "metier", &f);
+    g_assert_cmpuint (hits->len, ==, 1);
+    g_assert_true (hits_contain (hits, site_en));
+  }
+  /* Filters combine. */
+  {
+    CdmResourceFilter f = { .kind = "job_sheet", .language = "fr", .theme = "work",
+                            .audience = "jobseekers" };
+    g_autoptr(GPtrArray) hits = search_filtered (fixture, "metier", &f);
+    g_assert_cmpuint (hits->len, ==, 1);
+    g_assert_true (hits_contain (hits, sheet_fr));
+  }
+  {
+    CdmResourceFilter f = { .kind = "book", .language = "nl" };
+    g_autoptr(GPtrArray) hits = search_filtered (fixture, "metier", &f);
+    g_assert_cmpuint (hits->len, ==, 0);
+  }
+  /* Nothing typed, a filter set: browse by title. */
+  {
+    CdmResourceFilter f = { .kind = "job_sheet" };
+    g_autoptr(GPtrArray) hits = search_filtered (fixture, "", &f);
+    g_assert_cmpuint (hits->len, ==, 2);
+    g_assert_cmpstr (((CdmSearchHit *) g_ptr_array_index (hits, 0))->id, ==, sheet_nl);
+    g_assert_cmpstr (((CdmSearchHit *) g_ptr_array_index (hits, 1))->id, ==, sheet_fr);
+  }
+  /* Nothing typed, no filter: nothing, as cdm_search(). */
+  {
+    CdmResourceFilter f = { NULL };
+    g_autoptr(GPtrArray) hits = search_filtered (fixture, "  ", &f);
+    g_assert_cmpuint (hits->len, ==, 0);
+  }
+  /* A tombstone never comes back, even when browsing. */
+  {
+    CdmResourceFilter f = { .kind = "website" };
+    g_autoptr(GPtrArray) hits = NULL;
+
+    g_assert_true (cdm_store_delete (fixture->store, CDM_ENTITY_RESOURCE, site_en, &error));
+    g_assert_no_error (error);
+    hits = search_filtered (fixture, NULL, &f);
+    g_assert_cmpuint (hits->len, ==, 0);
+  }
+  /* An unknown code is a clear error. */
+  {
+    CdmResourceFilter f = { .kind = "job_sheet", .language = "de" };
+    g_autoptr(GPtrArray) hits = cdm_search_resources (fixture->store, "metier", &f, 50,
+                                                      NULL, &error);
+    g_assert_error (error, CDM_RECORD_ERROR, CDM_RECORD_ERROR_UNKNOWN_CODE);
+    g_assert_cmpstr (error->message, ==, "“de” is not a known language");
+    g_assert_null (hits);
+    g_clear_error (&error);
+  }
+  {
+    CdmResourceFilter f = { .theme = "cooking" };
+    g_autoptr(GPtrArray) hits = cdm_search_resources (fixture->store, "metier", &f, 50,
+                                                      NULL, &error);
+    g_assert_error (error, CDM_RECORD_ERROR, CDM_RECORD_ERROR_UNKNOWN_CODE);
+    g_assert_null (hits);
+    g_clear_error (&error);
+  }
+}
+
 static void
 test_activities (Fixture       *fixture,
                  gconstpointer  data)
@@ -789,6 +919,7 @@ main (int   argc,
   ADD ("/search/update", test_update);
   ADD ("/search/people-and-themes", test_people_and_themes);
   ADD ("/search/resources", test_resources);
+  ADD ("/search/resource-filters", test_resource_filters);
   ADD ("/search/activities", test_activities);
   ADD ("/search/all-entities", test_all_entities);
   ADD ("/search/hostile", test_hostile);

@@ -249,6 +249,11 @@ _cdm_search_rebuild (CdmStore  *store,
  * the centre's own data, is ranked exactly. */
 #define CANDIDATES 1000
 
+/* A filter is applied to the records behind the candidates, so a broad
+ * query with a narrow filter could find its few hits outside the first
+ * CANDIDATES.  Filtered searches look further. */
+#define FILTERED_CANDIDATES 10000
+
 #define CANDIDATES_SQL(fts, weights) \
   "WITH c AS MATERIALIZED (" \
   "  SELECT rowid, rank FROM " fts \
@@ -278,6 +283,44 @@ static const char resource_sql[] =
   "  FROM c JOIN resources AS r ON r.rowid = c.rowid"
   " WHERE r.deleted = 0"
   " ORDER BY c.rank"
+  " LIMIT ?2";
+
+/* The same with a filter: ?4 kind, ?5 theme bit, ?6 language, ?7
+ * audience, each NULL for any. */
+#define RESOURCE_FILTER_SQL \
+  "   AND (?4 IS NULL OR r.kind = ?4)" \
+  "   AND (?5 IS NULL OR (r.themes & ?5) != 0)" \
+  "   AND (?6 IS NULL OR r.language = ?6)" \
+  "   AND (?7 IS NULL OR r.audience = ?7)"
+
+#define RESOURCE_AUTHORS_SQL \
+  "       CASE WHEN json_valid (r.authors) THEN" \
+  "         (SELECT group_concat (value, ', ') FROM json_each (r.authors) WHERE type = 'text')" \
+  "       ELSE r.authors END,"
+
+static const char resource_filtered_sql[] =
+  CANDIDATES_SQL ("resources_fts", "bm25(10.0, 5.0, 1.0, 3.0)")
+  "SELECT r.id,"
+  "       r.title,"
+  RESOURCE_AUTHORS_SQL
+  "       c.rank"
+  "  FROM c JOIN resources AS r ON r.rowid = c.rowid"
+  " WHERE r.deleted = 0"
+  RESOURCE_FILTER_SQL
+  " ORDER BY c.rank"
+  " LIMIT ?2";
+
+/* Browsing: nothing typed, a filter set.  ?1 and ?3 are left unused
+ * (SQLite keeps their slots), so one binding serves every query. */
+static const char resource_browse_sql[] =
+  "SELECT r.id,"
+  "       r.title,"
+  RESOURCE_AUTHORS_SQL
+  "       0.0"
+  "  FROM resources AS r"
+  " WHERE r.deleted = 0"
+  RESOURCE_FILTER_SQL
+  " ORDER BY r.title COLLATE NOCASE, r.id"
   " LIMIT ?2";
 
 static const char activity_sql[] =
@@ -413,18 +456,116 @@ is_fts_syntax_error (sqlite3 *db,
          g_str_has_prefix (sqlite3_errmsg (db), "fts5:");
 }
 
-/* Appends to @hits at most @limit hits of @entity matching @match that
- * are not in @seen yet.  Called with the store locked. */
+/* A CdmResourceFilter checked against the vocabularies: codes and the
+ * bit of the theme. */
+typedef struct {
+  const char *kind;
+  gint64 theme_bit;  /* 0 for any */
+  const char *language;
+  const char *audience;
+} ResolvedFilter;
+
+/* Whether @code is NULL or in @vocabulary, at @index. */
 static gboolean
-search_pass (CdmStore      *store,
-             CdmEntity      entity,
-             const char    *match,
-             guint          limit,
-             GHashTable    *seen,
-             GPtrArray     *hits,
-             GCancellable  *cancellable,
-             GError       **error)
+check_code (const char         *code,
+            const char * const *vocabulary,
+            guint              *index)
 {
+  if (code == NULL)
+    return TRUE;
+
+  for (guint i = 0; vocabulary[i] != NULL; i++)
+    {
+      if (strcmp (vocabulary[i], code) == 0)
+        {
+          if (index != NULL)
+            *index = i;
+          return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+static gboolean
+resolve_filter (const CdmResourceFilter  *filter,
+                ResolvedFilter           *resolved,
+                GError                  **error)
+{
+  static const char * const languages[] = { "fr", "nl", "en", NULL };
+  guint theme = 0;
+
+  memset (resolved, 0, sizeof *resolved);
+  if (filter == NULL)
+    return TRUE;
+
+  if (!check_code (filter->kind, cdm_resource_kinds, NULL))
+    {
+      g_set_error (error, CDM_RECORD_ERROR, CDM_RECORD_ERROR_UNKNOWN_CODE,
+                   _("“%s” is not a known kind of resource"), filter->kind);
+      return FALSE;
+    }
+  if (!check_code (filter->theme, cdm_themes, &theme))
+    {
+      g_set_error (error, CDM_RECORD_ERROR, CDM_RECORD_ERROR_UNKNOWN_CODE,
+                   _("“%s” is not a known theme"), filter->theme);
+      return FALSE;
+    }
+  if (!check_code (filter->language, languages, NULL))
+    {
+      g_set_error (error, CDM_RECORD_ERROR, CDM_RECORD_ERROR_UNKNOWN_CODE,
+                   _("“%s” is not a known language"), filter->language);
+      return FALSE;
+    }
+  if (!check_code (filter->audience, cdm_audiences, NULL))
+    {
+      g_set_error (error, CDM_RECORD_ERROR, CDM_RECORD_ERROR_UNKNOWN_CODE,
+                   _("“%s” is not a known audience"), filter->audience);
+      return FALSE;
+    }
+
+  resolved->kind = filter->kind;
+  resolved->theme_bit = filter->theme != NULL ? G_GINT64_CONSTANT (1) << theme : 0;
+  resolved->language = filter->language;
+  resolved->audience = filter->audience;
+  return TRUE;
+}
+
+static gboolean
+filter_is_set (const ResolvedFilter *filter)
+{
+  return filter != NULL &&
+         (filter->kind != NULL || filter->theme_bit != 0 ||
+          filter->language != NULL || filter->audience != NULL);
+}
+
+static void
+bind_text_or_null (sqlite3_stmt *stmt,
+                   int           index,
+                   const char   *text)
+{
+  if (text != NULL)
+    sqlite3_bind_text (stmt, index, text, -1, SQLITE_STATIC);
+  else
+    sqlite3_bind_null (stmt, index);
+}
+
+/* Appends to @hits at most @limit hits of @entity matching @match that
+ * are not in @seen yet; with @filter set (resources only), only those
+ * that pass it, and with @match NULL, those by title.  Called with the
+ * store locked. */
+static gboolean
+search_pass (CdmStore              *store,
+             CdmEntity              entity,
+             const char            *match,
+             const ResolvedFilter  *filter,
+             guint                  limit,
+             GHashTable            *seen,
+             GPtrArray             *hits,
+             GCancellable          *cancellable,
+             GError               **error)
+{
+  gboolean filtered = filter_is_set (filter);
   sqlite3 *db = _cdm_store_get_db (store);
   sqlite3_stmt *stmt;
   const char *sql;
@@ -437,7 +578,10 @@ search_pass (CdmStore      *store,
       sql = organisation_sql;
       break;
     case CDM_ENTITY_RESOURCE:
-      sql = resource_sql;
+      if (match == NULL)
+        sql = resource_browse_sql;
+      else
+        sql = filtered ? resource_filtered_sql : resource_sql;
       break;
     case CDM_ENTITY_ACTIVITY:
       sql = activity_sql;
@@ -450,10 +594,20 @@ search_pass (CdmStore      *store,
   if (stmt == NULL)
     return FALSE;
 
-  sqlite3_bind_text (stmt, 1, match, -1, SQLITE_STATIC);
+  bind_text_or_null (stmt, 1, match);
   /* The hits of a previous pass may come back: ask for enough. */
   sqlite3_bind_int64 (stmt, 2, limit + g_hash_table_size (seen));
-  sqlite3_bind_int64 (stmt, 3, CANDIDATES);
+  sqlite3_bind_int64 (stmt, 3, filtered ? FILTERED_CANDIDATES : CANDIDATES);
+  if (filtered)
+    {
+      bind_text_or_null (stmt, 4, filter->kind);
+      if (filter->theme_bit != 0)
+        sqlite3_bind_int64 (stmt, 5, filter->theme_bit);
+      else
+        sqlite3_bind_null (stmt, 5);
+      bind_text_or_null (stmt, 6, filter->language);
+      bind_text_or_null (stmt, 7, filter->audience);
+    }
 
   while (added < limit && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
@@ -494,7 +648,7 @@ search_pass (CdmStore      *store,
           /* The quoting of cdm_search_build_match() should make this
            * impossible; if it happens anyway, the person sees no result
            * rather than an error about syntax they did not write. */
-          g_debug ("Search expression refused: %s", match);
+          g_debug ("Search expression refused: %s", match != NULL ? match : "");
           return TRUE;
         }
 
@@ -510,19 +664,24 @@ search_pass (CdmStore      *store,
  * A hit found in names always ranks before one found elsewhere, so its
  * rank is shifted below every rank of the second pass. */
 static gboolean
-search_entity (CdmStore      *store,
-               CdmEntity      entity,
-               const char    *match,
-               guint          limit,
-               GPtrArray     *hits,
-               GCancellable  *cancellable,
-               GError       **error)
+search_entity (CdmStore              *store,
+               CdmEntity              entity,
+               const char            *match,
+               const ResolvedFilter  *filter,
+               guint                  limit,
+               GPtrArray             *hits,
+               GCancellable          *cancellable,
+               GError               **error)
 {
   g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autofree char *in_titles = g_strdup_printf ("%s : (%s)", title_columns (entity), match);
+  g_autofree char *in_titles = NULL;
   guint first = hits->len;
 
-  if (!search_pass (store, entity, in_titles, limit, seen, hits, cancellable, error))
+  if (match == NULL)
+    return search_pass (store, entity, NULL, filter, limit, seen, hits, cancellable, error);
+
+  in_titles = g_strdup_printf ("%s : (%s)", title_columns (entity), match);
+  if (!search_pass (store, entity, in_titles, filter, limit, seen, hits, cancellable, error))
     return FALSE;
 
   /* bm25 is negative, better when lower: keep title hits in front. */
@@ -530,7 +689,8 @@ search_entity (CdmStore      *store,
     ((CdmSearchHit *) hits->pdata[i])->rank -= 1e6;
 
   if (hits->len - first < limit &&
-      !search_pass (store, entity, match, limit - (hits->len - first), seen, hits, cancellable, error))
+      !search_pass (store, entity, match, filter, limit - (hits->len - first), seen, hits,
+                    cancellable, error))
     return FALSE;
 
   return TRUE;
@@ -592,11 +752,11 @@ cdm_search (CdmStore      *store,
       };
 
       for (guint i = 0; ok && i < G_N_ELEMENTS (all); i++)
-        ok = search_entity (store, all[i], match, limit, hits, cancellable, error);
+        ok = search_entity (store, all[i], match, NULL, limit, hits, cancellable, error);
     }
   else
     {
-      ok = search_entity (store, entity, match, limit, hits, cancellable, error);
+      ok = search_entity (store, entity, match, NULL, limit, hits, cancellable, error);
     }
 
   _cdm_store_unwatch_cancellable (store);
@@ -682,6 +842,140 @@ cdm_search_finish (CdmStore      *store,
   g_return_val_if_fail (CDM_IS_STORE (store), NULL);
   g_return_val_if_fail (g_task_is_valid (result, store), NULL);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cdm_search_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+GPtrArray *
+cdm_search_resources (CdmStore                 *store,
+                      const char               *query,
+                      const CdmResourceFilter  *filter,
+                      guint                     limit,
+                      GCancellable             *cancellable,
+                      GError                  **error)
+{
+  g_autoptr(GPtrArray) hits = NULL;
+  g_autofree char *match = NULL;
+  ResolvedFilter resolved;
+  gboolean ok;
+
+  g_return_val_if_fail (CDM_IS_STORE (store), NULL);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!resolve_filter (filter, &resolved, error))
+    return NULL;
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+
+  hits = g_ptr_array_new_with_free_func ((GDestroyNotify) cdm_search_hit_free);
+
+  match = cdm_search_build_match (query);
+  if (limit == 0 || (match == NULL && !filter_is_set (&resolved)))
+    return g_steal_pointer (&hits);
+
+  _cdm_store_lock (store);
+  _cdm_store_watch_cancellable (store, cancellable);
+  ok = search_entity (store, CDM_ENTITY_RESOURCE, match, &resolved, limit, hits,
+                      cancellable, error);
+  _cdm_store_unwatch_cancellable (store);
+  _cdm_store_unlock (store);
+
+  if (!ok)
+    return NULL;
+
+  /* Browsing keeps the order of titles. */
+  if (match != NULL)
+    g_ptr_array_sort (hits, compare_hits);
+  if (hits->len > limit)
+    g_ptr_array_set_size (hits, limit);
+
+  return g_steal_pointer (&hits);
+}
+
+typedef struct {
+  char *query;
+  char *kind;
+  char *theme;
+  char *language;
+  char *audience;
+  gboolean has_filter;
+  guint limit;
+} ResourceSearchData;
+
+static void
+resource_search_data_free (gpointer data)
+{
+  ResourceSearchData *sd = data;
+
+  g_free (sd->query);
+  g_free (sd->kind);
+  g_free (sd->theme);
+  g_free (sd->language);
+  g_free (sd->audience);
+  g_free (sd);
+}
+
+static void
+resource_search_thread (GTask        *task,
+                        CdmStore     *store,
+                        gpointer      task_data,
+                        GCancellable *cancellable)
+{
+  ResourceSearchData *sd = task_data;
+  CdmResourceFilter filter = { sd->kind, sd->theme, sd->language, sd->audience };
+  GError *error = NULL;
+  GPtrArray *hits;
+
+  hits = cdm_search_resources (store, sd->query, sd->has_filter ? &filter : NULL,
+                               sd->limit, cancellable, &error);
+  if (hits == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, hits, (GDestroyNotify) g_ptr_array_unref);
+}
+
+void
+cdm_search_resources_async (CdmStore                 *store,
+                            const char               *query,
+                            const CdmResourceFilter  *filter,
+                            guint                     limit,
+                            GCancellable             *cancellable,
+                            GAsyncReadyCallback       callback,
+                            gpointer                  user_data)
+{
+  ResourceSearchData *sd;
+
+  g_return_if_fail (CDM_IS_STORE (store));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  sd = g_new0 (ResourceSearchData, 1);
+  /* The worker gets its own copies: the caller's may change on return. */
+  sd->query = query != NULL ? g_utf8_make_valid (query, strnlen (query, MAX_QUERY_BYTES)) : NULL;
+  if (filter != NULL)
+    {
+      sd->has_filter = TRUE;
+      sd->kind = g_strdup (filter->kind);
+      sd->theme = g_strdup (filter->theme);
+      sd->language = g_strdup (filter->language);
+      sd->audience = g_strdup (filter->audience);
+    }
+  sd->limit = limit;
+
+  _cdm_store_run_in_thread (store, cdm_search_resources_async, resource_search_thread,
+                            sd, resource_search_data_free,
+                            cancellable, callback, user_data);
+}
+
+GPtrArray *
+cdm_search_resources_finish (CdmStore      *store,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  g_return_val_if_fail (CDM_IS_STORE (store), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, store), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cdm_search_resources_async, NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
 }

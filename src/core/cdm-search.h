@@ -52,6 +52,48 @@ GPtrArray *cdm_search_finish (CdmStore      *store,
                               GAsyncResult  *result,
                               GError       **error);
 
+/**
+ * CdmResourceFilter:
+ * @kind: a code of cdm_resource_kinds, or %NULL for any kind
+ * @theme: a code of cdm_themes, or %NULL for any theme
+ * @language: "fr", "nl" or "en", or %NULL for any language
+ * @audience: a code of cdm_audiences, or %NULL for any audience
+ *
+ * What narrows a search of the library.
+ */
+typedef struct {
+  const char *kind;
+  const char *theme;
+  const char *language;
+  const char *audience;
+} CdmResourceFilter;
+
+/**
+ * cdm_search_resources:
+ * @filter: (nullable): what the resources must be; %NULL for any
+ *
+ * Like cdm_search() on resources, keeping only those that pass @filter.
+ * With nothing searchable typed but a filter set, lists the resources
+ * that pass it by title, so that a person can browse a kind or a theme.
+ * A code that is not in its vocabulary is a CDM_RECORD_ERROR_UNKNOWN_CODE.
+ */
+GPtrArray *cdm_search_resources        (CdmStore                 *store,
+                                        const char               *query,
+                                        const CdmResourceFilter  *filter,
+                                        guint                     limit,
+                                        GCancellable             *cancellable,
+                                        GError                  **error);
+void       cdm_search_resources_async  (CdmStore                 *store,
+                                        const char               *query,
+                                        const CdmResourceFilter  *filter,
+                                        guint                     limit,
+                                        GCancellable             *cancellable,
+                                        GAsyncReadyCallback       callback,
+                                        gpointer                  user_data);
+GPtrArray *cdm_search_resources_finish (CdmStore                 *store,
+                                        GAsyncResult             *result,
+                                        GError                  **error);
+
 /* Turns typed text into a safe FTS5 MATCH expression of prefix terms, or
  * NULL when nothing searchable is left.  Exposed for tests and benchmarks. */
 char      *cdm_search_build_match (const char *query);

@@ -12,6 +12,8 @@
 #include <glib/gi18n.h>
 
 #include "cdm-hit.h"
+#include "cdm-labels.h"
+#include "cdm-partner-editor.h"
 #include "cdm-search.h"
 #include "cdm-search-page.h"
 
@@ -29,6 +31,15 @@ struct _CdmSearchPage
   AdwStatusPage *start_page;
   AdwStatusPage *error_page;
   GtkListView *list_view;
+  GtkBox *filter_box;
+  GtkWidget *new_partner_button;
+
+  /* The library's filters; NULL on the partners page.  Item 0 of each is
+   * "All …", item i the code i - 1 of its vocabulary. */
+  GtkDropDown *filter_kind;
+  GtkDropDown *filter_theme;
+  GtkDropDown *filter_language;
+  GtkDropDown *filter_audience;
 
   char *kind;
   CdmEntity entity;
@@ -53,6 +64,26 @@ enum {
 };
 
 static guint signals[N_SIGNALS];
+
+static const char * const content_languages[] = { "fr", "nl", "en", NULL };
+
+/* The code chosen in @drop_down of the codes @vocabulary, NULL for "All". */
+static const char *
+filter_code (GtkDropDown        *drop_down,
+             const char * const *vocabulary)
+{
+  guint selected;
+
+  if (drop_down == NULL)
+    return NULL;
+
+  selected = gtk_drop_down_get_selected (drop_down);
+  if (selected == 0 || selected == GTK_INVALID_LIST_POSITION ||
+      selected > g_strv_length ((char **) vocabulary))
+    return NULL;
+
+  return vocabulary[selected - 1];
+}
 
 static void
 show_results (CdmSearchPage *self,
@@ -79,7 +110,10 @@ on_search_done (GObject      *source,
   g_autoptr(GPtrArray) hits = NULL;
   g_autoptr(GError) error = NULL;
 
-  hits = cdm_search_finish (CDM_STORE (source), result, &error);
+  if (self->entity == CDM_ENTITY_RESOURCE)
+    hits = cdm_search_resources_finish (CDM_STORE (source), result, &error);
+  else
+    hits = cdm_search_finish (CDM_STORE (source), result, &error);
   /* A newer keystroke replaced this search: its results are the ones to
    * show, and they are on their way. */
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -100,6 +134,14 @@ on_search_entry_search_changed (CdmSearchPage  *self,
                                 GtkSearchEntry *entry)
 {
   const char *text = gtk_editable_get_text (GTK_EDITABLE (entry));
+  CdmResourceFilter filter = {
+    .kind = filter_code (self->filter_kind, cdm_resource_kinds),
+    .theme = filter_code (self->filter_theme, cdm_themes),
+    .language = filter_code (self->filter_language, content_languages),
+    .audience = filter_code (self->filter_audience, cdm_audiences),
+  };
+  gboolean filtered = filter.kind != NULL || filter.theme != NULL ||
+                      filter.language != NULL || filter.audience != NULL;
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
@@ -107,7 +149,9 @@ on_search_entry_search_changed (CdmSearchPage  *self,
   if (self->store == NULL)
     return;
 
-  if (text[0] == '\0')
+  /* With a filter chosen and nothing typed, the library lists what
+   * passes it, so that a person can browse the job sheets. */
+  if (text[0] == '\0' && !filtered)
     {
       g_list_store_remove_all (self->hits);
       gtk_stack_set_visible_child_name (self->results_stack, "start");
@@ -115,8 +159,79 @@ on_search_entry_search_changed (CdmSearchPage  *self,
     }
 
   self->cancellable = g_cancellable_new ();
-  cdm_search_async (self->store, self->entity, text, MAX_HITS, self->cancellable,
-                    on_search_done, g_object_ref (self));
+  if (self->entity == CDM_ENTITY_RESOURCE)
+    cdm_search_resources_async (self->store, text, &filter, MAX_HITS, self->cancellable,
+                                on_search_done, g_object_ref (self));
+  else
+    cdm_search_async (self->store, self->entity, text, MAX_HITS, self->cancellable,
+                      on_search_done, g_object_ref (self));
+}
+
+static void
+on_filter_changed (CdmSearchPage *self)
+{
+  on_search_entry_search_changed (self, self->search_entry);
+}
+
+/* A drop-down of "All …" then the labels of @vocabulary. */
+static GtkDropDown *
+add_filter (CdmSearchPage      *self,
+            const char         *name,
+            const char         *all,
+            const char         *field,
+            const char * const *vocabulary)
+{
+  g_autoptr(GtkStringList) strings = gtk_string_list_new (NULL);
+  GtkWidget *drop_down;
+
+  gtk_string_list_append (strings, all);
+  for (guint i = 0; vocabulary[i] != NULL; i++)
+    {
+      if (field != NULL)
+        gtk_string_list_append (strings, cdm_label_for_code (field, vocabulary[i]));
+      else if (g_str_equal (vocabulary[i], "fr"))
+        gtk_string_list_append (strings, _("French"));
+      else if (g_str_equal (vocabulary[i], "nl"))
+        gtk_string_list_append (strings, _("Dutch"));
+      else
+        gtk_string_list_append (strings, _("English"));
+    }
+
+  drop_down = gtk_drop_down_new (G_LIST_MODEL (g_steal_pointer (&strings)), NULL);
+  gtk_widget_set_name (drop_down, name);
+  gtk_widget_set_tooltip_text (drop_down, all);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (drop_down),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, all,
+                                  -1);
+  g_signal_connect_swapped (drop_down, "notify::selected", G_CALLBACK (on_filter_changed), self);
+  gtk_box_append (self->filter_box, drop_down);
+
+  return GTK_DROP_DOWN (drop_down);
+}
+
+/* The new partner shows in the list at once when it matches the search. */
+static void
+on_partner_saved (CdmSearchPage *self,
+                  const char    *id)
+{
+  on_search_entry_search_changed (self, self->search_entry);
+}
+
+static void
+new_partner_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  CdmSearchPage *self = CDM_SEARCH_PAGE (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  CdmPartnerEditor *editor;
+
+  if (self->store == NULL || self->entity != CDM_ENTITY_ORGANISATION)
+    return;
+
+  editor = cdm_partner_editor_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, self->store, NULL);
+  g_signal_connect_object (editor, "saved", G_CALLBACK (on_partner_saved), self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (editor));
 }
 
 static void
@@ -197,7 +312,18 @@ cdm_search_page_constructed (GObject *object)
       adw_status_page_set_title (self->start_page, _("Search the Library"));
       adw_status_page_set_description (self->start_page,
                                        _("Type words of a title, an author or a subject: "
-                                         "books, job sheets, videos and websites appear as you type."));
+                                         "books, job sheets, videos and websites appear as you type. "
+                                         "Choose a kind, a theme, a language or an audience "
+                                         "to narrow the list, or to browse it."));
+      self->filter_kind = add_filter (self, "filter-kind", _("All kinds"),
+                                      "resource_kind", cdm_resource_kinds);
+      self->filter_theme = add_filter (self, "filter-theme", _("All themes"),
+                                       "themes", cdm_themes);
+      self->filter_language = add_filter (self, "filter-language", _("All languages"),
+                                          NULL, content_languages);
+      self->filter_audience = add_filter (self, "filter-audience", _("All audiences"),
+                                          "audience", cdm_audiences);
+      gtk_widget_set_visible (GTK_WIDGET (self->filter_box), TRUE);
     }
   else
     {
@@ -207,6 +333,7 @@ cdm_search_page_constructed (GObject *object)
       adw_status_page_set_description (self->start_page,
                                        _("Type a name, an acronym or a subject: "
                                          "the partners appear as you type."));
+      gtk_widget_set_visible (self->new_partner_button, TRUE);
     }
 
   g_object_set (self->search_entry, "placeholder-text", placeholder, NULL);
@@ -319,8 +446,14 @@ cdm_search_page_class_init (CdmSearchPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CdmSearchPage, start_page);
   gtk_widget_class_bind_template_child (widget_class, CdmSearchPage, error_page);
   gtk_widget_class_bind_template_child (widget_class, CdmSearchPage, list_view);
+  gtk_widget_class_bind_template_child (widget_class, CdmSearchPage, filter_box);
+  gtk_widget_class_bind_template_child (widget_class, CdmSearchPage, new_partner_button);
   gtk_widget_class_bind_template_callback (widget_class, on_search_entry_search_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_search_entry_stop_search);
+
+  gtk_widget_class_install_action (widget_class, "search.new-partner", NULL, new_partner_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_N, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "search.new-partner", NULL);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 }
@@ -332,6 +465,8 @@ cdm_search_page_init (CdmSearchPage *self)
   g_autoptr(GtkNoSelection) selection = NULL;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* Enabled for partners once there is a store to write to. */
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "search.new-partner", FALSE);
 
   /* The search answers in a few milliseconds and each keystroke cancels
    * the previous one: no need for GtkSearchEntry's 150 ms wait. */
@@ -357,6 +492,9 @@ cdm_search_page_set_store (CdmSearchPage *self,
 
   if (!g_set_object (&self->store, store))
     return;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "search.new-partner",
+                                 store != NULL && self->entity == CDM_ENTITY_ORGANISATION);
 
   on_search_entry_search_changed (self, self->search_entry);
 }
