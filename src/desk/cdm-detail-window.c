@@ -14,6 +14,7 @@
 
 #include "cdm-detail-window.h"
 #include "cdm-labels.h"
+#include "cdm-partner-editor.h"
 
 struct _CdmDetailWindow
 {
@@ -21,6 +22,7 @@ struct _CdmDetailWindow
 
   AdwWindowTitle *window_title;
   GtkWidget *hand_over_button;
+  GtkWidget *edit_button;
   GtkStack *stack;
   GtkSpinner *spinner;
   AdwStatusPage *error_page;
@@ -30,6 +32,7 @@ struct _CdmDetailWindow
   CdmEntity entity;
   char *id;
   char *title;
+  CdmStore *store;
   GCancellable *cancellable;
 };
 
@@ -568,6 +571,55 @@ show_resource (CdmDetailWindow *self,
   gtk_widget_set_sensitive (self->hand_over_button, TRUE);
 }
 
+static void load_record (GTask        *task,
+                         gpointer      source_object,
+                         gpointer      task_data,
+                         GCancellable *cancellable);
+static void on_record_loaded (GObject      *source,
+                              GAsyncResult *result,
+                              gpointer      user_data);
+
+/* Reads the record again and shows it anew, the heading kept. */
+static void
+reload (CdmDetailWindow *self)
+{
+  g_autoptr(GTask) task = NULL;
+  GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->record_box));
+
+  while (child != NULL)
+    {
+      GtkWidget *next = gtk_widget_get_next_sibling (child);
+
+      if (child != GTK_WIDGET (self->heading_label))
+        gtk_box_remove (self->record_box, child);
+      child = next;
+    }
+  /* Set again from the record. */
+  g_clear_pointer (&self->title, g_free);
+
+  task = g_task_new (self, self->cancellable, on_record_loaded, NULL);
+  g_task_set_source_tag (task, reload);
+  g_task_set_task_data (task, g_object_ref (self->store), g_object_unref);
+  g_task_run_in_thread (task, load_record);
+}
+
+static void
+on_partner_saved (CdmDetailWindow *self,
+                  const char      *id)
+{
+  reload (self);
+}
+
+static void
+on_edit_clicked (CdmDetailWindow *self,
+                 GtkButton       *button)
+{
+  CdmPartnerEditor *editor = cdm_partner_editor_new (GTK_WINDOW (self), self->store, self->id);
+
+  g_signal_connect_object (editor, "saved", G_CALLBACK (on_partner_saved), self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (editor));
+}
+
 static void
 load_record (GTask        *task,
              gpointer      source_object,
@@ -631,6 +683,7 @@ cdm_detail_window_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->store);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), CDM_TYPE_DETAIL_WINDOW);
 
@@ -676,7 +729,9 @@ cdm_detail_window_class_init (CdmDetailWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CdmDetailWindow, error_page);
   gtk_widget_class_bind_template_child (widget_class, CdmDetailWindow, record_box);
   gtk_widget_class_bind_template_child (widget_class, CdmDetailWindow, heading_label);
+  gtk_widget_class_bind_template_child (widget_class, CdmDetailWindow, edit_button);
   gtk_widget_class_bind_template_callback (widget_class, on_hand_over_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_edit_clicked);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
@@ -705,6 +760,8 @@ cdm_detail_window_new (GtkWindow  *parent,
   self->entity = entity;
   self->id = g_strdup (id);
   gtk_widget_set_visible (self->hand_over_button, entity == CDM_ENTITY_RESOURCE);
+  gtk_widget_set_visible (self->edit_button, entity == CDM_ENTITY_ORGANISATION);
+  self->store = g_object_ref (store);
   gtk_window_set_title (GTK_WINDOW (self),
                         entity == CDM_ENTITY_RESOURCE ? _("Resource") : _("Partner"));
   gtk_spinner_start (self->spinner);
