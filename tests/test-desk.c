@@ -18,97 +18,11 @@
 #include "cdm-demo.h"
 #include "cdm-store.h"
 #include "cdm-window.h"
+#include "cdm-desk-test-util.h"
 
 static CdmApplication *app;
 static char *store_dir;
 static char *store_path;
-
-/* Iterates the main loop until @done says so, or fails after @seconds. */
-static void
-wait_until (gboolean  (*done) (gpointer data),
-            gpointer    data,
-            double      seconds,
-            const char *what)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
-
-  while (!done (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("Timed out waiting for %s", what);
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-}
-
-static GtkWidget *
-find_named (GtkWidget  *root,
-            const char *name)
-{
-  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
-    return root;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_named (child, name);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static GtkWidget *
-get_named (GtkWidget  *root,
-           const char *name)
-{
-  GtkWidget *widget = find_named (root, name);
-
-  if (widget == NULL)
-    g_error ("No widget named %s", name);
-  return widget;
-}
-
-/* A visible label under @root whose text contains @text. */
-static gboolean
-shows_label (GtkWidget  *root,
-             const char *text)
-{
-  if (!gtk_widget_get_child_visible (root) || !gtk_widget_get_visible (root))
-    return FALSE;
-  if (GTK_IS_LABEL (root) && strstr (gtk_label_get_text (GTK_LABEL (root)), text) != NULL)
-    return TRUE;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      if (shows_label (child, text))
-        return TRUE;
-    }
-  return FALSE;
-}
-
-/* The figure of a label such as "27422" or "27,422". */
-static gint64
-label_count (GtkWidget *label)
-{
-  const char *text = gtk_label_get_text (GTK_LABEL (label));
-  gint64 value = 0;
-  gboolean any = FALSE;
-
-  for (const char *p = text; *p != '\0'; p++)
-    {
-      if (g_ascii_isdigit (*p))
-        {
-          value = value * 10 + (*p - '0');
-          any = TRUE;
-        }
-    }
-  return any ? value : -1;
-}
 
 static CdmWindow *
 get_window (void)
@@ -124,7 +38,7 @@ get_window (void)
 static gboolean
 total_is_shown (gpointer data)
 {
-  return label_count (get_named (data, "today-total")) >= 0;
+  return cdm_desk_test_label_count (cdm_desk_test_get_named (data, "today-total")) >= 0;
 }
 
 typedef struct {
@@ -137,91 +51,7 @@ count_is (gpointer data)
 {
   CountWait *wait = data;
 
-  return label_count (wait->label) == wait->value;
-}
-
-static gboolean
-pointer_cleared (gpointer data)
-{
-  return *(gpointer *) data == NULL;
-}
-
-/* Renders @widget as it is drawn now into dir/name.png. */
-static void
-save_screenshot (GtkWidget  *widget,
-                 const char *name)
-{
-  g_autofree char *dir = g_test_build_filename (G_TEST_BUILT, "screenshots", NULL);
-  g_autofree char *file = g_strconcat (name, ".png", NULL);
-  g_autofree char *path = g_build_filename (dir, file, NULL);
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-
-  g_mkdir_with_parents (dir, 0755);
-  gtk_snapshot_append_color (snapshot, &(GdkRGBA) { 1, 1, 1, 1 },
-                             &GRAPHENE_RECT_INIT (0, 0, width, height));
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_to_node (snapshot);
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("Screenshot %s (%d×%d)", path, width, height);
-}
-
-typedef struct {
-  GtkWidget *widget;
-  int width, height;
-} SizeWait;
-
-static gboolean
-has_size (gpointer data)
-{
-  SizeWait *wait = data;
-
-  return gtk_widget_get_width (wait->widget) == wait->width &&
-         gtk_widget_get_height (wait->widget) == wait->height;
-}
-
-static void
-settle (double seconds)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
-
-  while (g_get_monotonic_time () < end)
-    {
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-}
-
-/* Gives the window's content exactly @width × @height.  A shown window
- * keeps its size: the new one is applied when it is mapped again; and
- * the frame that GTK draws without a window manager takes a few pixels,
- * which a second pass adds back. */
-static void
-resize (GtkWidget *window,
-        int        width,
-        int        height)
-{
-  SizeWait wait = { window, width, height };
-  int request_width = width, request_height = height;
-
-  for (int attempt = 0; attempt < 3 && !has_size (&wait); attempt++)
-    {
-      gtk_widget_set_visible (window, FALSE);
-      gtk_window_set_default_size (GTK_WINDOW (window), request_width, request_height);
-      gtk_window_present (GTK_WINDOW (window));
-      settle (0.5);
-      request_width += width - gtk_widget_get_width (window);
-      request_height += height - gtk_widget_get_height (window);
-    }
-  wait_until (has_size, &wait, 10, "the window to take its size");
-  settle (0.3);
+  return cdm_desk_test_label_count (wait->label) == wait->value;
 }
 
 static gint64
@@ -286,18 +116,18 @@ test_today_shows_the_year (void)
   CdmWindow *window = get_window ();
   GtkWidget *state;
 
-  wait_until (total_is_shown, window, 30, "the Today figures");
+  cdm_desk_test_wait_until (total_is_shown, window, 30, "the Today figures");
 
-  g_assert_cmpint (label_count (get_named (GTK_WIDGET (window), "today-total")), >, 0);
-  state = get_named (GTK_WIDGET (window), "desk-state");
+  g_assert_cmpint (cdm_desk_test_label_count (cdm_desk_test_get_named (GTK_WIDGET (window), "today-total")), >, 0);
+  state = cdm_desk_test_get_named (GTK_WIDGET (window), "desk-state");
   g_assert_true (g_str_has_prefix (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (state)),
                                    "Local only — "));
-  g_assert_true (gtk_widget_get_visible (get_named (GTK_WIDGET (window), "log-contact")));
+  g_assert_true (gtk_widget_get_visible (cdm_desk_test_get_named (GTK_WIDGET (window), "log-contact")));
 
-  resize (GTK_WIDGET (window), 1366, 768);
-  save_screenshot (GTK_WIDGET (window), "today-1366x768");
-  resize (GTK_WIDGET (window), 800, 600);
-  save_screenshot (GTK_WIDGET (window), "today-800x600");
+  cdm_desk_test_resize (GTK_WIDGET (window), 1366, 768);
+  cdm_desk_test_save_screenshot (GTK_WIDGET (window), "today-1366x768");
+  cdm_desk_test_resize (GTK_WIDGET (window), 800, 600);
+  cdm_desk_test_save_screenshot (GTK_WIDGET (window), "today-800x600");
 }
 
 static void
@@ -311,9 +141,9 @@ test_log_contact (void)
   CountWait wait;
   gint64 contacts_before, total_before;
 
-  wait_until (total_is_shown, window, 30, "the Today figures");
-  total_label = get_named (GTK_WIDGET (window), "today-total");
-  total_before = label_count (total_label);
+  cdm_desk_test_wait_until (total_is_shown, window, 30, "the Today figures");
+  total_label = cdm_desk_test_get_named (GTK_WIDGET (window), "today-total");
+  total_before = cdm_desk_test_label_count (total_label);
   contacts_before = count_contacts ();
 
   /* Ctrl+N: the same action as the button. */
@@ -321,20 +151,20 @@ test_log_contact (void)
   dialog = find_contact_dialog ();
   g_assert_nonnull (dialog);
   g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
-  settle (0.3);
-  save_screenshot (GTK_WIDGET (dialog), "log-contact");
+  cdm_desk_test_settle (0.3);
+  cdm_desk_test_save_screenshot (GTK_WIDGET (dialog), "log-contact");
 
   /* In person and individual advice are chosen already. */
-  g_assert_true (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (get_named (GTK_WIDGET (dialog), "channel-in_person"))));
-  g_assert_true (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (get_named (GTK_WIDGET (dialog), "service-individual_advice"))));
+  g_assert_true (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (cdm_desk_test_get_named (GTK_WIDGET (dialog), "channel-in_person"))));
+  g_assert_true (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (cdm_desk_test_get_named (GTK_WIDGET (dialog), "service-individual_advice"))));
 
   /* One click on a theme, one on Save. */
-  gtk_widget_activate (get_named (GTK_WIDGET (dialog), "themes-work"));
-  gtk_widget_activate (get_named (GTK_WIDGET (dialog), "save"));
-  wait_until (pointer_cleared, &dialog, 10, "the dialog to close");
+  gtk_widget_activate (cdm_desk_test_get_named (GTK_WIDGET (dialog), "themes-work"));
+  gtk_widget_activate (cdm_desk_test_get_named (GTK_WIDGET (dialog), "save"));
+  cdm_desk_test_wait_until (cdm_desk_test_pointer_cleared, &dialog, 10, "the dialog to close");
 
   wait = (CountWait) { total_label, total_before + 1 };
-  wait_until (count_is, &wait, 30, "the Today total to go up by one");
+  cdm_desk_test_wait_until (count_is, &wait, 30, "the Today total to go up by one");
 
   g_assert_cmpint (count_contacts (), ==, contacts_before + 1);
   contact = last_contact ();
@@ -356,7 +186,7 @@ label_is_shown (gpointer data)
 {
   LabelWait *wait = data;
 
-  return shows_label (wait->root, wait->text);
+  return cdm_desk_test_shows_label (wait->root, wait->text);
 }
 
 static void
@@ -371,19 +201,19 @@ search (CdmWindow  *window,
 
   g_action_group_activate_action (G_ACTION_GROUP (window), "show-section",
                                   g_variant_new_string (section));
-  page = get_named (GTK_WIDGET (window), section);
-  gtk_editable_set_text (GTK_EDITABLE (get_named (page, "search-entry")), query);
+  page = cdm_desk_test_get_named (GTK_WIDGET (window), section);
+  gtk_editable_set_text (GTK_EDITABLE (cdm_desk_test_get_named (page, "search-entry")), query);
 
-  wait = (LabelWait) { get_named (page, "results"), expected };
-  wait_until (label_is_shown, &wait, 10, expected);
+  wait = (LabelWait) { cdm_desk_test_get_named (page, "results"), expected };
+  cdm_desk_test_wait_until (label_is_shown, &wait, 10, expected);
 
-  resize (GTK_WIDGET (window), 1366, 768);
+  cdm_desk_test_resize (GTK_WIDGET (window), 1366, 768);
   shot = g_strconcat (section, "-1366x768", NULL);
-  save_screenshot (GTK_WIDGET (window), shot);
-  resize (GTK_WIDGET (window), 800, 600);
+  cdm_desk_test_save_screenshot (GTK_WIDGET (window), shot);
+  cdm_desk_test_resize (GTK_WIDGET (window), 800, 600);
   g_free (shot);
   shot = g_strconcat (section, "-800x600", NULL);
-  save_screenshot (GTK_WIDGET (window), shot);
+  cdm_desk_test_save_screenshot (GTK_WIDGET (window), shot);
 }
 
 static void
@@ -391,7 +221,7 @@ test_search_partners (void)
 {
   CdmWindow *window = get_window ();
 
-  wait_until (total_is_shown, window, 30, "the Today figures");
+  cdm_desk_test_wait_until (total_is_shown, window, 30, "the Today figures");
   search (window, "partners", "Actiris", "Actiris");
 }
 
@@ -400,7 +230,7 @@ test_search_library (void)
 {
   CdmWindow *window = get_window ();
 
-  wait_until (total_is_shown, window, 30, "the Today figures");
+  cdm_desk_test_wait_until (total_is_shown, window, 30, "the Today figures");
   /* Diacritics folded: "metier" finds "métier". */
   search (window, "library", "metier", "étier");
 }
@@ -457,7 +287,7 @@ main (int   argc,
         windows = gtk_application_get_windows (GTK_APPLICATION (app));
       }
   }
-  settle (0.2);
+  cdm_desk_test_settle (0.2);
   g_clear_object (&app);
 
   {
