@@ -49,9 +49,11 @@
 #include <sys/utsname.h>
 
 #include <gio/gio.h>
+#include <glib/gstdio.h>
 #include <sqlite3.h>
 
 #include "cdm-report.h"
+#include "cdm-report-pdf.h"
 #include "cdm-search.h"
 #include "cdm-store.h"
 #include "cdm-store-private.h"
@@ -121,7 +123,7 @@ static const GOptionEntry entries[] = {
   { "sqlite3", 0, 0, G_OPTION_ARG_FILENAME, &opt_sqlite3,
     "The sqlite3 shell (default: sqlite3 from PATH)", "PROGRAM" },
   { "only", 0, 0, G_OPTION_ARG_STRING, &opt_only,
-    "Measure only these paths: search,save,report", "PATHS" },
+    "Measure only these paths: search,save,report,figures,pdf", "PATHS" },
   { "show-sql", 0, 0, G_OPTION_ARG_NONE, &opt_show_sql,
     "Print the whole baseline SQL of each path, not the first 400 characters", NULL },
   G_OPTION_ENTRY_NULL
@@ -1258,6 +1260,125 @@ bench_report (CdmStore    *store,
   return measure_pairs (shell, lines, MAX (1, opt_reports), report_call, &call, row, error);
 }
 
+/* The statistics page, one organisation's figures and the PDF report
+ * (cdm_report_compute_full(), cdm_report_write_pdf()): each call
+ * computes the figures and uses them as the page, the organisation's
+ * report or the export does.  The baseline is the SQL the computation
+ * runs, the same as the yearly report's for the whole centre. */
+
+typedef enum {
+  FIGURES_PAGE,          /* the page: the figures and their JSON */
+  FIGURES_MONTHS,        /* the monthly series of a half year, read */
+  FIGURES_ORGANISATION,  /* the busiest organisation's figures and JSON */
+  FIGURES_PDF,           /* the figures and the PDF, in English */
+} FiguresKind;
+
+typedef struct {
+  CdmStore *store;
+  CdmReportOptions options;
+  FiguresKind kind;
+  const char *pdf_path;
+} FiguresCall;
+
+static gboolean
+figures_call (gpointer   data,
+              guint      index,
+              GError   **error)
+{
+  FiguresCall *call = data;
+  g_autoptr(CdmReport) report = cdm_report_compute_full (call->store, &call->options, NULL, error);
+
+  if (report == NULL)
+    return FALSE;
+
+  switch (call->kind)
+    {
+    case FIGURES_PAGE:
+    case FIGURES_ORGANISATION:
+      {
+        g_autoptr(JsonObject) json = cdm_report_to_json (report);
+      }
+      return TRUE;
+    case FIGURES_MONTHS:
+      {
+        guint n_closures;
+        gint64 sum = 0;
+
+        for (guint s = 0; s < CDM_REPORT_N_SERIES; s++)
+          for (guint m = call->options.from_month; m <= call->options.to_month; m++)
+            sum += cdm_report_get_series_value (report, s, m);
+        cdm_report_get_closures (report, &n_closures);
+        return sum >= 0 || n_closures > 0;
+      }
+    case FIGURES_PDF:
+      return cdm_report_write_pdf (report, call->pdf_path, "en", error);
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static gboolean
+bench_figures (FiguresCall  *call,
+               Row          *row,
+               GError      **error)
+{
+  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(Shell) shell = NULL;
+  Capture capture;
+  char *line;
+  gboolean ok;
+
+  /* Prepares the statements, as bench_report(). */
+  if (!figures_call (call, 0, error))
+    return FALSE;
+
+  capture_begin (call->store, &capture);
+  ok = figures_call (call, 0, error);
+  line = capture_end (call->store, &capture, ok ? error : NULL);
+  if (!ok)
+    return FALSE;
+  if (line == NULL)
+    {
+      if (error == NULL || *error == NULL)
+        g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, "The figures ran no SQL");
+      return FALSE;
+    }
+  g_ptr_array_add (lines, line);
+  row->n_queries = 1;
+  row->baseline = g_strdup (line);
+
+  shell = shell_start (cdm_store_get_path (call->store), error);
+  if (shell == NULL || !shell_warm_up (shell, lines, NULL, error))
+    return FALSE;
+  return measure_pairs (shell, lines, MAX (1, opt_reports), figures_call, call, row, error);
+}
+
+/* The organisation that logged the most contacts of @year or, when no
+ * contact says who logged it (generated stores), the one that organised
+ * the most activities. */
+static char *
+busiest_organisation (sqlite3  *db,
+                      int       year,
+                      GError  **error)
+{
+  g_autofree char *first = g_strdup_printf ("%04d-01-01", year);
+  char *organisation;
+
+  organisation = side_query_text (db, "SELECT organisation FROM contacts "
+                                      "WHERE day BETWEEN ?1 AND substr (?1, 1, 4) || '-12-31' "
+                                      "AND organisation IS NOT NULL AND deleted = 0 "
+                                      "GROUP BY organisation ORDER BY count (*) DESC LIMIT 1",
+                                  first, error);
+  if (organisation != NULL || (error != NULL && *error != NULL))
+    return organisation;
+  organisation = side_query_text (db, "SELECT organisation FROM activity_organisers "
+                                      "GROUP BY organisation ORDER BY count (*) DESC LIMIT 1",
+                                  NULL, error);
+  if (organisation == NULL && error != NULL && *error == NULL)
+    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "No organisation logged or organised anything");
+  return organisation;
+}
+
 /* Facts about the run */
 
 static char *
@@ -1458,7 +1579,10 @@ main (int   argc,
   g_autoptr(CdmStore) store = NULL;
   g_autofree char *year_text = NULL;
   sqlite3 *db = NULL;
-  Row rows[4];
+  Row rows[8];
+  g_autofree char *organisation = NULL;
+  g_autofree char *pdf_dir = NULL;
+  g_autofree char *pdf_path = NULL;
   gint64 total = -1;
   gboolean failed = FALSE;
   int year;
@@ -1519,6 +1643,10 @@ main (int   argc,
   row_init (&rows[1], "search partners (2-6 letters)", "5 ms", 5);
   row_init (&rows[2], "save one contact (durable)", "10 ms", 10);
   row_init (&rows[3], "yearly report", "300 ms", 300);
+  row_init (&rows[4], "page figures (year, JSON)", "300 ms", 300);
+  row_init (&rows[5], "monthly series (6 months)", "300 ms", 300);
+  row_init (&rows[6], "organisation figures (year)", "300 ms", 300);
+  row_init (&rows[7], "PDF report (year)", "2 s", 2000);
 
   if (wants ("search"))
     {
@@ -1536,6 +1664,55 @@ main (int   argc,
       if (!bench_report (store, year, &rows[3], &total, &error))
         row_fail (&rows[3], error);
       g_clear_error (&error);
+    }
+  if (wants ("figures") || wants ("pdf"))
+    {
+      FiguresCall call = { store, { 0, }, FIGURES_PAGE, NULL };
+
+      cdm_report_options_init (&call.options, year);
+      if (wants ("figures"))
+        {
+          if (!bench_figures (&call, &rows[4], &error))
+            row_fail (&rows[4], error);
+          g_clear_error (&error);
+
+          call.kind = FIGURES_MONTHS;
+          call.options.to_month = 6;
+          if (!bench_figures (&call, &rows[5], &error))
+            row_fail (&rows[5], error);
+          g_clear_error (&error);
+          call.options.to_month = 12;
+
+          organisation = busiest_organisation (db, year, &error);
+          if (organisation == NULL)
+            row_fail (&rows[6], error);
+          else
+            {
+              call.kind = FIGURES_ORGANISATION;
+              call.options.organisation = organisation;
+              if (!bench_figures (&call, &rows[6], &error))
+                row_fail (&rows[6], error);
+              call.options.organisation = NULL;
+            }
+          g_clear_error (&error);
+        }
+      if (wants ("pdf"))
+        {
+          pdf_dir = g_dir_make_tmp ("cdm-bench-XXXXXX", &error);
+          if (pdf_dir == NULL)
+            row_fail (&rows[7], error);
+          else
+            {
+              pdf_path = g_build_filename (pdf_dir, "figures.pdf", NULL);
+              call.kind = FIGURES_PDF;
+              call.pdf_path = pdf_path;
+              if (!bench_figures (&call, &rows[7], &error))
+                row_fail (&rows[7], error);
+              g_unlink (pdf_path);
+              g_rmdir (pdf_dir);
+            }
+          g_clear_error (&error);
+        }
     }
   if (wants ("save"))
     {
@@ -1556,6 +1733,8 @@ main (int   argc,
       g_autofree char *n = format_count (total);
       printf ("yearly report: year %d, total contacts of the report %s\n", year, n);
     }
+  if (organisation != NULL)
+    printf ("organisation figures: %s, the organisation that logged the most contacts\n", organisation);
   printf ("Times are wall clock; the shell's exclude its pipe round trip. "
           "cpu: ratio of median CPU times.\n");
 

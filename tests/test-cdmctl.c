@@ -349,11 +349,11 @@ test_init (Fixture       *f,
   assert_success (cdmctl (f, &out, &err, "init", NULL), err);
   g_assert_true (g_file_test (f->store, G_FILE_TEST_IS_REGULAR));
   g_assert_nonnull (strstr (out, f->store));
-  g_assert_nonnull (strstr (out, "Schema version: 1"));
+  g_assert_nonnull (strstr (out, "Schema version: " G_STRINGIFY (CDM_STORE_SCHEMA_VERSION)));
 
   /* Again: an up-to-date store is left as it is. */
   assert_success (cdmctl (f, &out, &err, "init", NULL), err);
-  g_assert_nonnull (strstr (out, "Schema version: 1"));
+  g_assert_nonnull (strstr (out, "Schema version: " G_STRINGIFY (CDM_STORE_SCHEMA_VERSION)));
 
   /* --store was given: the per-user store was never created. */
   default_store = g_build_filename (f->xdg_data_home, "cdm-desk", "desk.sqlite", NULL);

@@ -18,4 +18,10 @@ CdmReport *_cdm_report_compute_recount (CdmStore      *store,
                                         GCancellable  *cancellable,
                                         GError       **error);
 
+/* cdm_report_compute_full() counting the contacts one by one. */
+CdmReport *_cdm_report_compute_full_recount (CdmStore                *store,
+                                             const CdmReportOptions  *options,
+                                             GCancellable            *cancellable,
+                                             GError                 **error);
+
 G_END_DECLS

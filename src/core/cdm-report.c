@@ -31,9 +31,18 @@
  *
  * Every query runs under the store's lock inside one savepoint, so that
  * all figures come from the same snapshot of the store.
+ *
+ * One organisation's figures read contact_org_stats, the same per-day
+ * keys under the organisation of the contact (migration 2), kept by
+ * triggers the same way; the recount scans the table for its contacts.
+ *
+ * Output.  The counters become cells (CdmReportCell), one per figure,
+ * once; suppression is applied to the cells, and JSON, text, CSV and the
+ * PDF library all read the cells, so they cannot disagree.
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -202,12 +211,45 @@ typedef struct {
   gint64 remote_within;
   gint64 remote_late;
   gint64 remote_unanswered;
-  char year[4];          /* "YYYY", read from the first row's arguments */
+  /* The period's first and last days "YYYY-MM-DD", read from the first
+   * row's arguments; the last may be "YYYY-MM-31" for any month. */
+  char first[10];
+  char last[10];
 } ContactCounts;
+
+/* What the cells need besides what they show. */
+typedef struct {
+  gint64 raw;          /* a count before suppression */
+  gint64 part;         /* a share: part / whole */
+  gint64 whole;
+  int share_of;        /* a share: the count cell of its part, or -1 */
+  gboolean exempt;     /* a figure of the whole centre: never withheld */
+} CellInfo;
 
 struct _CdmReport {
   gatomicrefcount ref_count;
   int year;
+  guint from;                        /* month indexes 0..11, inclusive */
+  guint to;
+  char *organisation;                /* NULL: the whole centre */
+  char *organisation_names[3];       /* fr, nl, en; any may be NULL */
+  char *organisation_acronym;
+  char *centre_name;
+  int threshold;                     /* in force: 0 for the centre */
+  char period[32];                   /* "2020", "2020-03", "2020-03/2020-06" */
+
+  gboolean has_projection;
+  gint64 projection;
+  guint days_elapsed;
+  guint days_in_year;
+
+  GArray *closures;                  /* CdmReportClosure */
+  GStringChunk *strings;             /* reasons, figure and breakdown names */
+
+  GArray *cells;                     /* CdmReportCell */
+  GArray *cell_info;                 /* CellInfo, one per cell */
+  GPtrArray *groups;                 /* GArray of cell indexes */
+  GHashTable *cell_index;            /* "figure\x1fbreakdown\x1fmonth" -> index + 1 */
 
   ContactCounts c;
 
@@ -238,7 +280,14 @@ report_new (int year)
 
   g_atomic_ref_count_init (&report->ref_count);
   report->year = year;
+  report->to = N_MONTHS - 1;
   report->objective = CDM_REPORT_DEFAULT_OBJECTIVE;
+  report->closures = g_array_new (FALSE, TRUE, sizeof (CdmReportClosure));
+  report->strings = g_string_chunk_new (1024);
+  report->cells = g_array_new (FALSE, TRUE, sizeof (CdmReportCell));
+  report->cell_info = g_array_new (FALSE, TRUE, sizeof (CellInfo));
+  report->groups = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
+  report->cell_index = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   return report;
 }
 
@@ -257,13 +306,26 @@ cdm_report_unref (CdmReport *report)
   g_return_if_fail (report != NULL);
 
   if (g_atomic_ref_count_dec (&report->ref_count))
-    g_free (report);
+    {
+      g_free (report->organisation);
+      for (guint i = 0; i < G_N_ELEMENTS (report->organisation_names); i++)
+        g_free (report->organisation_names[i]);
+      g_free (report->organisation_acronym);
+      g_free (report->centre_name);
+      g_array_unref (report->closures);
+      g_string_chunk_free (report->strings);
+      g_array_unref (report->cells);
+      g_array_unref (report->cell_info);
+      g_ptr_array_unref (report->groups);
+      g_hash_table_unref (report->cell_index);
+      g_free (report);
+    }
 }
 
 /* The contact pass */
 
-/* "YYYY-MM-DD" of the year whose first day is @year_first: the month
- * index 0..11, or -1 for another year or a malformed day. */
+/* "YYYY-MM-DD" of the year @year ("YYYY"): the month index 0..11, or -1
+ * for another year or a malformed day. */
 static inline int
 month_of_day (const unsigned char *day,
               const char           year[4])
@@ -314,8 +376,21 @@ count_profile_item (ContactCounts *counts,
   counts->profile[item][slot >= 0 ? slot : UNKNOWN_SLOT]++;
 }
 
+/* "YYYY-MM-DD" within the period of @counts: the month index 0..11, or
+ * -1 outside it or for a malformed day. */
+static inline int
+period_month (const unsigned char *day,
+              const ContactCounts *counts)
+{
+  if (day == NULL || strnlen ((const char *) day, 10) != 10 ||
+      memcmp (day, counts->first, 10) < 0 || memcmp (day, counts->last, 10) > 0)
+    return -1;
+  return month_of_day (day, counts->first);
+}
+
 enum {
-  ARG_YEAR_FIRST,
+  ARG_FIRST,
+  ARG_LAST,
   ARG_DAY,
   ARG_SERVICE,
   ARG_CHANNEL,
@@ -327,7 +402,7 @@ enum {
   N_CONTACT_ARGS
 };
 
-/* cdm_report_contacts(year_first, day, service, channel, programmes,
+/* cdm_report_contacts(first, last, day, service, channel, programmes,
  * profile items..., received_day, received_unix, answered_unix): one row
  * of the contact pass.  A row may be in the pass for its day, for its
  * received day, or both; each part checks its own.  Every call into
@@ -347,16 +422,18 @@ contacts_step (sqlite3_context  *context,
       sqlite3_result_error_nomem (context);
       return;
     }
-  if (counts->year[0] == '\0')
+  if (counts->first[0] == '\0')
     {
-      const char *year_first = (const char *) sqlite3_value_text (argv[ARG_YEAR_FIRST]);
+      const char *first = (const char *) sqlite3_value_text (argv[ARG_FIRST]);
+      const char *last = (const char *) sqlite3_value_text (argv[ARG_LAST]);
 
-      if (year_first == NULL || strlen (year_first) < 4)
+      if (first == NULL || last == NULL || strlen (first) != 10 || strlen (last) != 10)
         return;
-      memcpy (counts->year, year_first, 4);
+      memcpy (counts->first, first, 10);
+      memcpy (counts->last, last, 10);
     }
 
-  month = month_of_day (sqlite3_value_text (argv[ARG_DAY]), counts->year);
+  month = period_month (sqlite3_value_text (argv[ARG_DAY]), counts);
   if (month >= 0)
     {
       int service = value_code (&services, argv[ARG_SERVICE]);
@@ -377,7 +454,7 @@ contacts_step (sqlite3_context  *context,
     }
 
   received_day = sqlite3_value_text (argv[ARG_RECEIVED_DAY]);
-  if (received_day != NULL && month_of_day (received_day, counts->year) >= 0)
+  if (received_day != NULL && period_month (received_day, counts) >= 0)
     {
       if (sqlite3_value_type (argv[ARG_ANSWERED_UNIX]) == SQLITE_NULL)
         counts->remote_unanswered++;
@@ -425,7 +502,7 @@ ensure_functions (CdmStore  *store,
 }
 
 #define CONTACT_COLUMNS \
-  "?1, day, service, channel, programmes, " \
+  "?1, ?2, day, service, channel, programmes, " \
   "p_gender, p_age_band, p_region, p_status, p_education, " \
   "p_foreign_diploma, p_language, p_first_visit, p_heard_from, " \
   "received_day, received_unix, answered_unix"
@@ -438,6 +515,13 @@ static const char contacts_scan_sql[] =
 static const char contacts_indexed_sql[] =
   "SELECT cdm_report_contacts (" CONTACT_COLUMNS ") FROM contacts "
   "WHERE (day BETWEEN ?1 AND ?2 OR received_day BETWEEN ?1 AND ?2) AND deleted = 0";
+
+/* The recount of one organisation's contacts: no index leads to them, so
+ * the table is scanned whatever the span. */
+static const char contacts_organisation_sql[] =
+  "SELECT cdm_report_contacts (" CONTACT_COLUMNS ") FROM contacts NOT INDEXED "
+  "WHERE (day BETWEEN ?1 AND ?2 OR received_day BETWEEN ?1 AND ?2) AND deleted = 0 "
+  "AND organisation = ?3";
 
 static const char contacts_span_sql[] =
   "SELECT (SELECT min (day) FROM contacts), (SELECT max (day) FROM contacts)";
@@ -515,11 +599,16 @@ recount_contacts (CdmStore    *store,
   if (empty)
     return TRUE;
 
-  stmt = _cdm_store_prepare (store, scan ? contacts_scan_sql : contacts_indexed_sql, error);
+  if (report->organisation != NULL)
+    stmt = _cdm_store_prepare (store, contacts_organisation_sql, error);
+  else
+    stmt = _cdm_store_prepare (store, scan ? contacts_scan_sql : contacts_indexed_sql, error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, first, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 2, last, -1, SQLITE_STATIC);
+  if (report->organisation != NULL)
+    sqlite3_bind_text (stmt, 3, report->organisation, -1, SQLITE_STATIC);
 
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
@@ -537,6 +626,11 @@ recount_contacts (CdmStore    *store,
 static const char contact_stats_sql[] =
   "SELECT substr (day, 1, 8), key, sum (n) FROM contact_stats "
   "WHERE day BETWEEN ?1 AND ?2 GROUP BY 1, 2";
+
+/* The same for the contacts of one organisation (contact_org_stats). */
+static const char contact_org_stats_sql[] =
+  "SELECT substr (day, 1, 8), key, sum (n) FROM contact_org_stats "
+  "WHERE organisation = ?3 AND day BETWEEN ?1 AND ?2 GROUP BY 1, 2";
 
 /* A count under key @rest of profile item @item ("gender:<rest>"). */
 static void
@@ -640,7 +734,8 @@ count_contacts (CdmStore    *store,
                 const char  *last,
                 GError     **error)
 {
-  sqlite3_stmt *stmt = _cdm_store_prepare (store, contact_stats_sql, error);
+  sqlite3_stmt *stmt = _cdm_store_prepare (store, report->organisation != NULL ? contact_org_stats_sql
+                                                                              : contact_stats_sql, error);
   char year[4];
   int rc;
 
@@ -648,6 +743,8 @@ count_contacts (CdmStore    *store,
     return FALSE;
   sqlite3_bind_text (stmt, 1, first, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 2, last, -1, SQLITE_STATIC);
+  if (report->organisation != NULL)
+    sqlite3_bind_text (stmt, 3, report->organisation, -1, SQLITE_STATIC);
   memcpy (year, first, 4);
 
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
@@ -696,6 +793,8 @@ static const char activities_sql[] =
   "                       WHERE t.activity = a.id AND t.deleted = 0)), 0) "
   "FROM activities AS a "
   "WHERE a.day BETWEEN ?1 AND ?2 AND a.status = 'held' AND a.deleted = 0 "
+  "AND (?3 IS NULL OR EXISTS (SELECT 1 FROM activity_organisers AS o "
+  "                           WHERE o.activity = a.id AND o.organisation = ?3)) "
   "GROUP BY 1, 2, 3";
 
 static gboolean
@@ -712,6 +811,10 @@ count_activities (CdmStore    *store,
     return FALSE;
   sqlite3_bind_text (stmt, 1, first, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 2, last, -1, SQLITE_STATIC);
+  if (report->organisation != NULL)
+    sqlite3_bind_text (stmt, 3, report->organisation, -1, SQLITE_STATIC);
+  else
+    sqlite3_bind_null (stmt, 3);
 
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
@@ -802,8 +905,38 @@ count_satisfaction (CdmStore    *store,
 }
 
 static const char closures_sql[] =
-  "SELECT from_day, to_day, scope FROM closures "
+  "SELECT from_day, to_day, scope, reason FROM closures "
   "WHERE from_day <= ?2 AND to_day >= ?1 AND deleted = 0";
+
+/* The day of the year of "YYYY-MM-DD", clamped to @year's days. */
+static guint
+day_of_year (const char *text,
+             int         year)
+{
+  GDate date;
+
+  if (!parse_day ((const unsigned char *) text, &date))
+    return 1;
+  if (g_date_get_year (&date) < year)
+    return 1;
+  if (g_date_get_year (&date) > year)
+    return g_date_is_leap_year (year) ? 366 : 365;
+  return g_date_get_day_of_year (&date);
+}
+
+static int
+compare_closures (gconstpointer a,
+                  gconstpointer b)
+{
+  const CdmReportClosure *x = a, *y = b;
+  int c = strcmp (x->from, y->from);
+
+  if (c != 0)
+    return c;
+  c = vocabulary_lookup (&scopes, (const unsigned char *) x->scope, strlen (x->scope)) -
+      vocabulary_lookup (&scopes, (const unsigned char *) y->scope, strlen (y->scope));
+  return c != 0 ? c : strcmp (x->to, y->to);
+}
 
 static gboolean
 count_closures (CdmStore    *store,
@@ -813,10 +946,13 @@ count_closures (CdmStore    *store,
                 GError     **error)
 {
   sqlite3_stmt *stmt = _cdm_store_prepare (store, closures_sql, error);
+  char period_last[16];
   int rc;
 
   if (stmt == NULL)
     return FALSE;
+  g_snprintf (period_last, sizeof period_last, "%04d-%02u-%02u", report->year, report->to + 1,
+              (guint) g_date_get_days_in_month (report->to + 1, report->year));
   sqlite3_bind_text (stmt, 1, first, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 2, last, -1, SQLITE_STATIC);
 
@@ -824,14 +960,16 @@ count_closures (CdmStore    *store,
     {
       const char *from = (const char *) sqlite3_column_text (stmt, 0);
       const char *to = (const char *) sqlite3_column_text (stmt, 1);
+      const char *reason = (const char *) sqlite3_column_text (stmt, 3);
       int scope = column_code (stmt, 2, &scopes);
+      CdmReportClosure closure = { 0, };
 
-      if (from == NULL || to == NULL || scope < 0)
+      if (from == NULL || to == NULL || scope < 0 || strlen (from) != 10 || strlen (to) != 10)
         continue;
 
       /* Days are "YYYY-MM-DD", so they compare as text; "YYYY-MM-31" is
        * after every day of any month. */
-      for (guint m = 0; m < N_MONTHS; m++)
+      for (guint m = report->from; m <= report->to; m++)
         {
           char month_first[16], month_last[16];
 
@@ -840,8 +978,55 @@ count_closures (CdmStore    *store,
           if (strcmp (from, month_last) <= 0 && strcmp (to, month_first) >= 0)
             report->closed[m] |= 1u << scope;
         }
+
+      closure.scope = scopes.codes[scope];
+      closure.reason = reason != NULL ? g_string_chunk_insert_const (report->strings, reason) : NULL;
+      memcpy (closure.from, from, 10);
+      memcpy (closure.to, to, 10);
+      /* @last may be "YYYY-MM-31" of a shorter month: clip to the real one. */
+      closure.first_day = day_of_year (strcmp (from, first) < 0 ? first : from, report->year);
+      closure.last_day = strcmp (to, period_last) > 0 ? day_of_year (period_last, report->year)
+                                                      : day_of_year (to, report->year);
+      g_array_append_val (report->closures, closure);
     }
+  g_array_sort (report->closures, compare_closures);
   return finish_query (store, stmt, rc, error);
+}
+
+static const char organisation_sql[] =
+  "SELECT name_fr, name_nl, name_en, acronym FROM organisations WHERE id = ?1 AND deleted = 0";
+
+/* Reads the organisation's names; fails when there is no such live one. */
+static gboolean
+read_organisation (CdmStore   *store,
+                   CdmReport  *report,
+                   GError    **error)
+{
+  sqlite3_stmt *stmt = _cdm_store_prepare (store, organisation_sql, error);
+  gboolean found = FALSE;
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, report->organisation, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      found = TRUE;
+      for (guint i = 0; i < 3; i++)
+        report->organisation_names[i] = g_strdup ((const char *) sqlite3_column_text (stmt, i));
+      report->organisation_acronym = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
+      rc = sqlite3_step (stmt);
+    }
+  if (!finish_query (store, stmt, rc, error))
+    return FALSE;
+  if (!found)
+    {
+      g_set_error (error, CDM_REPORT_ERROR, CDM_REPORT_ERROR_UNKNOWN_ORGANISATION,
+                   _("No organisation has the id “%s”"), report->organisation);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 gint64
@@ -859,39 +1044,174 @@ cdm_report_objective (CdmStore *store)
   return objective;
 }
 
+/* The threshold of @options, reading the setting when asked to. */
+static gboolean
+resolve_threshold (CdmStore                *store,
+                   const CdmReportOptions  *options,
+                   int                     *out_threshold,
+                   GError                 **error)
+{
+  g_autofree char *value = NULL;
+  guint64 threshold;
+
+  if (options->threshold != CDM_REPORT_THRESHOLD_FROM_STORE)
+    {
+      if (options->threshold < 0 || options->threshold > CDM_REPORT_MAX_THRESHOLD)
+        {
+          g_set_error (error, CDM_REPORT_ERROR, CDM_REPORT_ERROR_BAD_THRESHOLD,
+                       _("The suppression threshold %d is not between 0 and %d"),
+                       options->threshold, CDM_REPORT_MAX_THRESHOLD);
+          return FALSE;
+        }
+      *out_threshold = options->threshold;
+      return TRUE;
+    }
+
+  value = cdm_store_get_setting (store, "suppression_threshold");
+  if (value == NULL)
+    {
+      *out_threshold = CDM_REPORT_DEFAULT_THRESHOLD;
+      return TRUE;
+    }
+  /* A setting that is not a number must not silently disable it. */
+  if (!g_ascii_string_to_unsigned (g_strstrip (value), 10, 0, CDM_REPORT_MAX_THRESHOLD,
+                                   &threshold, NULL))
+    {
+      g_set_error (error, CDM_REPORT_ERROR, CDM_REPORT_ERROR_BAD_THRESHOLD,
+                   _("The “suppression_threshold” setting “%s” is not a number between 0 and %d"),
+                   value, CDM_REPORT_MAX_THRESHOLD);
+      return FALSE;
+    }
+  *out_threshold = (int) threshold;
+  return TRUE;
+}
+
+void
+cdm_report_options_init (CdmReportOptions *options,
+                         int               year)
+{
+  g_return_if_fail (options != NULL);
+
+  memset (options, 0, sizeof *options);
+  options->year = year;
+  options->from_month = 1;
+  options->to_month = N_MONTHS;
+  options->threshold = CDM_REPORT_THRESHOLD_FROM_STORE;
+}
+
+static gboolean
+check_options (const CdmReportOptions  *options,
+               GError                 **error)
+{
+  if (options->year < CDM_REPORT_MIN_YEAR || options->year > CDM_REPORT_MAX_YEAR)
+    {
+      g_set_error (error, CDM_REPORT_ERROR, CDM_REPORT_ERROR_BAD_YEAR,
+                   _("The year %d is not between %d and %d"),
+                   options->year, CDM_REPORT_MIN_YEAR, CDM_REPORT_MAX_YEAR);
+      return FALSE;
+    }
+  if (options->from_month < 1 || options->from_month > N_MONTHS ||
+      options->to_month < 1 || options->to_month > N_MONTHS)
+    {
+      g_set_error (error, CDM_REPORT_ERROR, CDM_REPORT_ERROR_BAD_MONTHS,
+                   _("The months %u to %u are not between 1 and 12"),
+                   options->from_month, options->to_month);
+      return FALSE;
+    }
+  if (options->from_month > options->to_month)
+    {
+      g_set_error (error, CDM_REPORT_ERROR, CDM_REPORT_ERROR_BAD_MONTHS,
+                   _("The month range %u to %u ends before it starts"),
+                   options->from_month, options->to_month);
+      return FALSE;
+    }
+  if (options->organisation != NULL && options->organisation[0] == '\0')
+    {
+      g_set_error (error, CDM_REPORT_ERROR, CDM_REPORT_ERROR_UNKNOWN_ORGANISATION,
+                   _("The organisation id is empty"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The year-end projection (cdm_report_get_projection()). */
+static void
+project (CdmStore               *store,
+         CdmReport              *report,
+         const CdmReportOptions *options)
+{
+  g_autofree char *now = NULL;
+  const char *today = options->today;
+  GDate date;
+  gint64 total;
+
+  if (report->organisation != NULL || report->from != 0 || report->to != N_MONTHS - 1)
+    return;
+  if (today == NULL)
+    {
+      g_autoptr(GTimeZone) zone = cdm_store_get_time_zone (store);
+      g_autoptr(GDateTime) dt = g_date_time_new_now (zone);
+
+      now = g_date_time_format (dt, "%Y-%m-%d");
+      today = now;
+    }
+  if (!parse_day ((const unsigned char *) today, &date) || g_date_get_year (&date) != report->year)
+    return;
+
+  total = cdm_report_get_total_contacts (report);
+  report->days_elapsed = g_date_get_day_of_year (&date);
+  report->days_in_year = g_date_is_leap_year (report->year) ? 366 : 365;
+  report->projection = (gint64) ((double) total * report->days_in_year / report->days_elapsed + 0.5);
+  report->has_projection = TRUE;
+}
+
+static void build_cells (CdmReport *report);
+static void build_projection_cell (CdmReport *report);
+
 /* @recount: count the contacts one by one instead of reading
  * contact_stats (see cdm-report-private.h). */
 static CdmReport *
-compute (CdmStore      *store,
-         int            year,
-         gboolean       recount,
-         GCancellable  *cancellable,
-         GError       **error)
+compute (CdmStore                *store,
+         const CdmReportOptions  *options,
+         gboolean                 recount,
+         GCancellable            *cancellable,
+         GError                 **error)
 {
   g_autoptr(CdmReport) report = NULL;
   sqlite3 *db;
   char first[16], last[16];
+  int threshold;
   gboolean ok;
   int rc;
 
   g_return_val_if_fail (CDM_IS_STORE (store), NULL);
+  g_return_val_if_fail (options != NULL, NULL);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (year < CDM_REPORT_MIN_YEAR || year > CDM_REPORT_MAX_YEAR)
-    {
-      g_set_error (error, CDM_REPORT_ERROR, CDM_REPORT_ERROR_BAD_YEAR,
-                   _("The year %d is not between %d and %d"),
-                   year, CDM_REPORT_MIN_YEAR, CDM_REPORT_MAX_YEAR);
-      return NULL;
-    }
+  if (!check_options (options, error) ||
+      !resolve_threshold (store, options, &threshold, error))
+    return NULL;
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
 
   init_vocabularies ();
-  report = report_new (year);
-  g_snprintf (first, sizeof first, "%04d-01-01", year);
-  g_snprintf (last, sizeof last, "%04d-12-31", year);
+  report = report_new (options->year);
+  report->from = options->from_month - 1;
+  report->to = options->to_month - 1;
+  report->organisation = g_strdup (options->organisation);
+  /* The whole centre is no breakdown finer than itself. */
+  report->threshold = report->organisation != NULL ? threshold : 0;
+  report->centre_name = cdm_store_get_setting (store, "centre_name");
+  if (report->from == 0 && report->to == N_MONTHS - 1)
+    g_snprintf (report->period, sizeof report->period, "%04d", report->year);
+  else if (report->from == report->to)
+    g_snprintf (report->period, sizeof report->period, "%04d-%02u", report->year, report->from + 1);
+  else
+    g_snprintf (report->period, sizeof report->period, "%04d-%02u/%04d-%02u",
+                report->year, report->from + 1, report->year, report->to + 1);
+  g_snprintf (first, sizeof first, "%04d-%02u-01", options->year, report->from + 1);
+  g_snprintf (last, sizeof last, "%04d-%02u-31", options->year, report->to + 1);
 
   _cdm_store_lock (store);
   db = _cdm_store_get_db (store);
@@ -912,11 +1232,13 @@ compute (CdmStore      *store,
     }
   if (ok)
     {
-      report->objective = cdm_report_objective (store);
-      ok = (recount ? recount_contacts (store, report, first, last, error)
+      report->objective = report->organisation == NULL ? cdm_report_objective (store) : 0;
+      ok = (report->organisation == NULL || read_organisation (store, report, error)) &&
+           (recount ? recount_contacts (store, report, first, last, error)
                     : count_contacts (store, report, first, last, error)) &&
            count_activities (store, report, first, last, error) &&
-           count_tallies (store, report, first, last, error) &&
+           /* The tallies are the centre's: no organisation counts them. */
+           (report->organisation != NULL || count_tallies (store, report, first, last, error)) &&
            count_satisfaction (store, report, first, last, error) &&
            count_closures (store, report, first, last, error);
       /* Nothing was written: releasing ends the read either way. */
@@ -929,7 +1251,21 @@ compute (CdmStore      *store,
 
   if (!ok)
     return NULL;
+
+  build_cells (report);
+  project (store, report, options);
+  if (report->has_projection)
+    build_projection_cell (report);
   return g_steal_pointer (&report);
+}
+
+CdmReport *
+cdm_report_compute_full (CdmStore                *store,
+                         const CdmReportOptions  *options,
+                         GCancellable            *cancellable,
+                         GError                 **error)
+{
+  return compute (store, options, FALSE, cancellable, error);
 }
 
 CdmReport *
@@ -938,7 +1274,10 @@ cdm_report_compute (CdmStore      *store,
                     GCancellable  *cancellable,
                     GError       **error)
 {
-  return compute (store, year, FALSE, cancellable, error);
+  CdmReportOptions options;
+
+  cdm_report_options_init (&options, year);
+  return compute (store, &options, FALSE, cancellable, error);
 }
 
 CdmReport *
@@ -947,7 +1286,49 @@ _cdm_report_compute_recount (CdmStore      *store,
                              GCancellable  *cancellable,
                              GError       **error)
 {
-  return compute (store, year, TRUE, cancellable, error);
+  CdmReportOptions options;
+
+  cdm_report_options_init (&options, year);
+  return compute (store, &options, TRUE, cancellable, error);
+}
+
+CdmReport *
+_cdm_report_compute_full_recount (CdmStore                *store,
+                                  const CdmReportOptions  *options,
+                                  GCancellable            *cancellable,
+                                  GError                 **error)
+{
+  return compute (store, options, TRUE, cancellable, error);
+}
+
+/* The options of an async computation, with their strings. */
+typedef struct {
+  CdmReportOptions options;
+  char *organisation;
+  char *today;
+} OptionsCopy;
+
+static void
+options_copy_free (gpointer data)
+{
+  OptionsCopy *copy = data;
+
+  g_free (copy->organisation);
+  g_free (copy->today);
+  g_free (copy);
+}
+
+static OptionsCopy *
+options_copy (const CdmReportOptions *options)
+{
+  OptionsCopy *copy = g_new0 (OptionsCopy, 1);
+
+  copy->options = *options;
+  copy->organisation = g_strdup (options->organisation);
+  copy->today = g_strdup (options->today);
+  copy->options.organisation = copy->organisation;
+  copy->options.today = copy->today;
+  return copy;
 }
 
 static void
@@ -956,13 +1337,42 @@ compute_thread (GTask        *task,
                 gpointer      task_data,
                 GCancellable *cancellable)
 {
+  OptionsCopy *copy = task_data;
   GError *error = NULL;
-  CdmReport *report = cdm_report_compute (store, GPOINTER_TO_INT (task_data), cancellable, &error);
+  CdmReport *report = cdm_report_compute_full (store, &copy->options, cancellable, &error);
 
   if (report == NULL)
     g_task_return_error (task, error);
   else
     g_task_return_pointer (task, report, (GDestroyNotify) cdm_report_unref);
+}
+
+void
+cdm_report_compute_full_async (CdmStore                *store,
+                               const CdmReportOptions  *options,
+                               GCancellable            *cancellable,
+                               GAsyncReadyCallback      callback,
+                               gpointer                 user_data)
+{
+  g_return_if_fail (CDM_IS_STORE (store));
+  g_return_if_fail (options != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  _cdm_store_run_in_thread (store, cdm_report_compute_full_async, compute_thread,
+                            options_copy (options), options_copy_free,
+                            cancellable, callback, user_data);
+}
+
+CdmReport *
+cdm_report_compute_full_finish (CdmStore      *store,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  g_return_val_if_fail (CDM_IS_STORE (store), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, store), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cdm_report_compute_full_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 void
@@ -972,11 +1382,14 @@ cdm_report_compute_async (CdmStore            *store,
                           GAsyncReadyCallback  callback,
                           gpointer             user_data)
 {
+  CdmReportOptions options;
+
   g_return_if_fail (CDM_IS_STORE (store));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
+  cdm_report_options_init (&options, year);
   _cdm_store_run_in_thread (store, cdm_report_compute_async, compute_thread,
-                            GINT_TO_POINTER (year), NULL,
+                            options_copy (&options), options_copy_free,
                             cancellable, callback, user_data);
 }
 
@@ -992,7 +1405,7 @@ cdm_report_compute_finish (CdmStore      *store,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-/* Figures */
+/* Figures, as the counters hold them (before suppression) */
 
 static gint64
 month_advice (CdmReport *report,
@@ -1048,7 +1461,8 @@ month_total (CdmReport *report,
   return month_advice (report, m) + month_participants (report, m) + month_multimedia (report, m);
 }
 
-/* Sums a per-month figure over the year. */
+/* Sums a per-month figure over the year (months outside the period hold
+ * nothing: every query stops at the period). */
 static gint64
 year_sum (CdmReport *report,
           gint64   (*per_month) (CdmReport *, guint))
@@ -1108,57 +1522,6 @@ profile_known (CdmReport *report,
   return sum_array (report->c.profile[item], profile_vocabularies[item].n);
 }
 
-int
-cdm_report_get_year (CdmReport *report)
-{
-  g_return_val_if_fail (report != NULL, 0);
-  return report->year;
-}
-
-gint64
-cdm_report_get_individual_advice (CdmReport *report)
-{
-  g_return_val_if_fail (report != NULL, 0);
-  return year_sum (report, month_advice);
-}
-
-gint64
-cdm_report_get_group_participants (CdmReport *report)
-{
-  g_return_val_if_fail (report != NULL, 0);
-  return year_sum (report, month_participants);
-}
-
-gint64
-cdm_report_get_multimedia (CdmReport *report)
-{
-  g_return_val_if_fail (report != NULL, 0);
-  return year_sum (report, month_multimedia);
-}
-
-gint64
-cdm_report_get_total_contacts (CdmReport *report)
-{
-  g_return_val_if_fail (report != NULL, 0);
-  return year_sum (report, month_total);
-}
-
-gint64
-cdm_report_get_objective (CdmReport *report)
-{
-  g_return_val_if_fail (report != NULL, 0);
-  return report->objective;
-}
-
-gint64
-cdm_report_get_month_total (CdmReport *report,
-                            guint      month)
-{
-  g_return_val_if_fail (report != NULL, 0);
-  g_return_val_if_fail (month >= 1 && month <= N_MONTHS, 0);
-  return month_total (report, month - 1);
-}
-
 /* A language slot back to its code. */
 static void
 language_code (guint slot,
@@ -1194,18 +1557,711 @@ sorted_languages (CdmReport *report)
   return slots;
 }
 
-/* JSON */
+/* Cells: every figure once, suppression applied once */
 
-static void
-set_share (JsonObject *object,
-           const char *key,
+static char *
+cell_key (const char *figure,
+          const char *breakdown,
+          guint       month)
+{
+  return g_strdup_printf ("%s\x1f%s\x1f%u", figure, breakdown != NULL ? breakdown : "", month);
+}
+
+static guint
+add_cell (CdmReport         *report,
+          const char        *table,
+          const char        *figure,
+          const char        *breakdown,
+          guint              month,
+          CdmReportCellKind  kind)
+{
+  CdmReportCell cell = { 0, };
+  CellInfo info = { 0, };
+  guint index = report->cells->len;
+
+  cell.table = table;
+  cell.figure = g_string_chunk_insert_const (report->strings, figure);
+  cell.breakdown = g_string_chunk_insert_const (report->strings, breakdown != NULL ? breakdown : "");
+  cell.month = month;
+  cell.kind = kind;
+  cell.known = TRUE;
+  info.share_of = -1;
+  info.exempt = report->threshold == 0;
+  g_array_append_val (report->cells, cell);
+  g_array_append_val (report->cell_info, info);
+  g_hash_table_insert (report->cell_index, cell_key (figure, breakdown, month),
+                       GUINT_TO_POINTER (index + 1));
+  return index;
+}
+
+#define CELL(report, i) (&g_array_index ((report)->cells, CdmReportCell, (i)))
+#define INFO(report, i) (&g_array_index ((report)->cell_info, CellInfo, (i)))
+
+static guint
+add_count (CdmReport  *report,
+           const char *table,
+           const char *figure,
+           const char *breakdown,
+           guint       month,
+           gint64      value)
+{
+  guint i = add_cell (report, table, figure, breakdown, month, CDM_REPORT_CELL_COUNT);
+
+  CELL (report, i)->count = value;
+  INFO (report, i)->raw = value;
+  return i;
+}
+
+/* A share @part / @whole; @part_cell is the count cell of @part, or -1. */
+static guint
+add_share (CdmReport  *report,
+           const char *table,
+           const char *figure,
+           const char *breakdown,
+           guint       month,
+           int         part_cell,
            gint64      part,
            gint64      whole)
 {
-  if (whole > 0)
-    json_object_set_double_member (object, key, (double) part / (double) whole);
+  guint i = add_cell (report, table, figure, breakdown, month, CDM_REPORT_CELL_SHARE);
+
+  CELL (report, i)->known = whole > 0;
+  CELL (report, i)->share = whole > 0 ? (double) part / (double) whole : 0.0;
+  INFO (report, i)->part = part;
+  INFO (report, i)->whole = whole;
+  INFO (report, i)->share_of = part_cell;
+  return i;
+}
+
+static void
+exempt (CdmReport *report,
+        guint      i)
+{
+  INFO (report, i)->exempt = TRUE;
+}
+
+/* A breakdown whose parts add up to a total that is shown. */
+static GArray *
+add_group (CdmReport *report)
+{
+  GArray *group = g_array_new (FALSE, FALSE, sizeof (guint));
+
+  g_ptr_array_add (report->groups, group);
+  return group;
+}
+
+static void
+group_add (GArray *group,
+           guint   cell)
+{
+  g_array_append_val (group, cell);
+}
+
+/* Withholds what is below the threshold, then what would let a withheld
+ * count be worked out from a total (cdm-report.h). */
+static void
+suppress (CdmReport *report)
+{
+  gboolean changed;
+
+  if (report->threshold <= 0)
+    return;
+
+  /* A true zero is shown: it describes nobody, and "< 5" in its place
+   * would tell a reader that someone was there. */
+  for (guint i = 0; i < report->cells->len; i++)
+    if (CELL (report, i)->kind == CDM_REPORT_CELL_COUNT && !INFO (report, i)->exempt &&
+        INFO (report, i)->raw > 0 && INFO (report, i)->raw < report->threshold)
+      CELL (report, i)->suppressed = TRUE;
+
+  /* In a sum shown in the report (a group: its total first, then its
+   * parts), a single withheld cell is the difference of the others:
+   * withhold the smallest other part that is not zero too (the total
+   * when there is none), until no group has exactly one.  The choice
+   * looks at the shown cells only, never at the withheld one. */
+  do
+    {
+      changed = FALSE;
+      for (guint g = 0; g < report->groups->len; g++)
+        {
+          GArray *group = g_ptr_array_index (report->groups, g);
+          guint n_suppressed = 0;
+          int smallest = -1;
+
+          for (guint j = 0; j < group->len; j++)
+            {
+              guint i = g_array_index (group, guint, j);
+
+              if (CELL (report, i)->suppressed)
+                n_suppressed++;
+              else if (j > 0 && !INFO (report, i)->exempt && INFO (report, i)->raw > 0 &&
+                       (smallest < 0 || INFO (report, i)->raw < INFO (report, smallest)->raw))
+                smallest = i;
+            }
+          if (n_suppressed == 1 && smallest < 0 && group->len > 0 &&
+              !CELL (report, g_array_index (group, guint, 0))->suppressed &&
+              !INFO (report, g_array_index (group, guint, 0))->exempt)
+            smallest = g_array_index (group, guint, 0);
+          if (n_suppressed == 1 && smallest >= 0)
+            {
+              CELL (report, smallest)->suppressed = TRUE;
+              CELL (report, smallest)->complementary = TRUE;
+              changed = TRUE;
+            }
+        }
+    }
+  while (changed);
+
+  for (guint i = 0; i < report->cells->len; i++)
+    {
+      CellInfo *info = INFO (report, i);
+
+      if (CELL (report, i)->kind == CDM_REPORT_CELL_SHARE && !info->exempt &&
+          ((info->share_of >= 0 && CELL (report, info->share_of)->suppressed) ||
+           info->whole < report->threshold))
+        CELL (report, i)->suppressed = TRUE;
+    }
+
+  /* Nothing of a withheld figure stays in memory a caller can read. */
+  for (guint i = 0; i < report->cells->len; i++)
+    if (CELL (report, i)->suppressed)
+      {
+        CELL (report, i)->count = 0;
+        CELL (report, i)->share = 0.0;
+        CELL (report, i)->known = FALSE;
+      }
+}
+
+/* The cells of profile item @item; @records is the group of the contact
+ * records its answers and unknowns add up to. */
+static void
+build_profile_cells (CdmReport *report,
+                     guint      item,
+                     GArray    *records)
+{
+  g_autofree char *figure = g_strconcat ("profile_", profile_items[item].name, NULL);
+  g_autofree char *share_figure = g_strconcat (figure, "_share", NULL);
+  GArray *answered = add_group (report);
+  gint64 known = profile_known (report, item);
+  guint i;
+
+  if (profile_items[item].kind == ITEM_LANGUAGE)
+    {
+      g_autoptr(GArray) slots = sorted_languages (report);
+
+      for (guint j = 0; j < slots->len; j++)
+        {
+          guint slot = g_array_index (slots, guint, j);
+          char code[3];
+
+          language_code (slot, code);
+          i = add_count (report, "profile", figure, code, 0, report->c.languages[slot]);
+          group_add (answered, i);
+          add_share (report, "profile", share_figure, code, 0, i, report->c.languages[slot], known);
+        }
+    }
   else
-    json_object_set_null_member (object, key);
+    {
+      const Vocabulary *v = &profile_vocabularies[item];
+
+      for (guint j = 0; j < v->n; j++)
+        {
+          i = add_count (report, "profile", figure, v->codes[j], 0, report->c.profile[item][j]);
+          group_add (answered, i);
+          add_share (report, "profile", share_figure, v->codes[j], 0, i, report->c.profile[item][j], known);
+        }
+    }
+  group_add (records, add_count (report, "profile", figure, "unknown", 0,
+                                 report->c.profile[item][UNKNOWN_SLOT]));
+  i = add_count (report, "profile", figure, "answered", 0, known);
+  group_add (answered, i);
+  group_add (records, i);
+}
+
+/* The cells, in the order of the tidy CSV (cdm_report_to_csv()).  Each
+ * group lists the cells of one sum shown in the report: a total and its
+ * parts (suppress()). */
+static void
+build_cells (CdmReport *report)
+{
+  gboolean centre = report->organisation == NULL;
+  GArray *headline, *advice, *held, *participants, *multimedia;
+  GArray *remote, *late, *remote_parts;
+  /* The series' year totals and their months, and the same for the
+   * activities held. */
+  GArray *series[CDM_REPORT_N_SERIES + 1];
+  GArray *programme_parts[MAX_CODES];
+  GArray *profile_records[N_PROFILE_ITEMS];
+  guint i, within, requests, advice_total, records;
+
+  headline = add_group (report);
+  advice = add_group (report);
+  for (guint s = 0; s < G_N_ELEMENTS (series); s++)
+    series[s] = add_group (report);
+
+  i = add_count (report, "headline", "total_contacts", NULL, 0, year_sum (report, month_total));
+  group_add (headline, i);
+  group_add (series[CDM_REPORT_SERIES_TOTAL], i);
+
+  advice_total = add_count (report, "individual_advice", "individual_advice", NULL, 0,
+                            year_sum (report, month_advice));
+  group_add (headline, advice_total);
+  group_add (advice, advice_total);
+  group_add (series[CDM_REPORT_SERIES_INDIVIDUAL_ADVICE], advice_total);
+  for (guint ch = 0; ch < channels.n; ch++)
+    group_add (advice, add_count (report, "individual_advice", "individual_advice",
+                                  channels.codes[ch], 0, month_advice_channel (report, ch)));
+
+  held = add_group (report);
+  i = add_count (report, "group_activities", "group_activities_held", NULL, 0,
+                 held_in (report, 0) + held_in (report, 1));
+  group_add (held, i);
+  group_add (series[CDM_REPORT_N_SERIES], i);
+  group_add (held, add_count (report, "group_activities", "group_activities_held", "in_person", 0,
+                              held_in (report, 0)));
+  group_add (held, add_count (report, "group_activities", "group_activities_held", "online", 0,
+                              held_in (report, 1)));
+  participants = add_group (report);
+  i = add_count (report, "group_activities", "group_participants", NULL, 0,
+                 year_sum (report, month_participants));
+  group_add (headline, i);
+  group_add (participants, i);
+  group_add (series[CDM_REPORT_SERIES_GROUP_PARTICIPANTS], i);
+  group_add (participants, add_count (report, "group_activities", "group_participants", "in_person", 0,
+                                      participants_in (report, 0)));
+  group_add (participants, add_count (report, "group_activities", "group_participants", "online", 0,
+                                      participants_in (report, 1)));
+
+  multimedia = add_group (report);
+  i = add_count (report, "multimedia", "multimedia", NULL, 0, year_sum (report, month_multimedia));
+  group_add (headline, i);
+  group_add (multimedia, i);
+  group_add (series[CDM_REPORT_SERIES_MULTIMEDIA], i);
+  if (centre)
+    group_add (multimedia, add_count (report, "multimedia", "multimedia", "tallies", 0,
+                                      sum_array (report->tallies, N_MONTHS)));
+  records = add_count (report, "multimedia", "multimedia", "contact_records", 0,
+                       year_sum (report, month_multimedia_records));
+  group_add (multimedia, records);
+  if (centre)
+    for (guint k = 0; k < tally_kinds.n; k++)
+      add_count (report, "multimedia", "multimedia_tallies", tally_kinds.codes[k], 0,
+                 report->tallies_by_kind[k]);
+
+  for (guint p = 0; p < programmes.n; p++)
+    {
+      programme_parts[p] = add_group (report);
+      group_add (programme_parts[p], add_count (report, "programmes", "programmes", programmes.codes[p], 0,
+                                                report->c.programmes[p] + report->programme_participants[p]));
+    }
+  for (guint p = 0; p < programmes.n; p++)
+    group_add (programme_parts[p], add_count (report, "programmes", "programme_contacts",
+                                              programmes.codes[p], 0, report->c.programmes[p]));
+  for (guint p = 0; p < programmes.n; p++)
+    group_add (programme_parts[p], add_count (report, "programmes", "programme_participants",
+                                              programmes.codes[p], 0, report->programme_participants[p]));
+
+  /* answered + unknown = every contact record = advice + multimedia
+   * records. */
+  for (guint item = 0; item < N_PROFILE_ITEMS; item++)
+    {
+      profile_records[item] = add_group (report);
+      group_add (profile_records[item], advice_total);
+      group_add (profile_records[item], records);
+      build_profile_cells (report, item, profile_records[item]);
+    }
+
+  remote = add_group (report);
+  late = add_group (report);
+  remote_parts = add_group (report);
+  requests = add_count (report, "remote", "remote_requests", NULL, 0, remote_requests (report));
+  group_add (remote, requests);
+  group_add (remote_parts, requests);
+  within = add_count (report, "remote", "remote_requests", "within_48h", 0, report->c.remote_within);
+  group_add (remote, within);
+  group_add (remote_parts, within);
+  i = add_count (report, "remote", "remote_requests", "late", 0,
+                 report->c.remote_late + report->c.remote_unanswered);
+  group_add (remote, i);
+  group_add (late, i);
+  i = add_count (report, "remote", "remote_requests", "answered_late", 0, report->c.remote_late);
+  group_add (late, i);
+  group_add (remote_parts, i);
+  i = add_count (report, "remote", "remote_requests", "unanswered", 0, report->c.remote_unanswered);
+  group_add (late, i);
+  group_add (remote_parts, i);
+  add_share (report, "remote", "remote_answered_within_48h", NULL, 0, within,
+             report->c.remote_within, remote_requests (report));
+
+  /* Anonymous answers, the centre's: never withheld, whatever the
+   * organisation (cdm-report.h). */
+  exempt (report, add_count (report, "satisfaction", "satisfaction_responses", NULL, 0, report->responses));
+  exempt (report, add_share (report, "satisfaction", "satisfaction", "satisfied", 0, -1,
+                             report->satisfied, report->responses));
+  exempt (report, add_share (report, "satisfaction", "satisfaction", "excellent", 0, -1,
+                             report->excellent, report->responses));
+  exempt (report, add_share (report, "satisfaction", "satisfaction", "recommend", 0, -1,
+                             report->recommend_yes, report->recommend_answers));
+  exempt (report, add_share (report, "satisfaction", "satisfaction", "found", 0, -1,
+                             report->found_yes, report->found_answers));
+  exempt (report, add_count (report, "satisfaction", "satisfaction_answers", "recommend", 0,
+                             report->recommend_answers));
+  exempt (report, add_count (report, "satisfaction", "satisfaction_answers", "found", 0,
+                             report->found_answers));
+
+  if (centre)
+    {
+      gint64 total = year_sum (report, month_total);
+
+      add_count (report, "objective", "objective", "target", 0, report->objective);
+      add_count (report, "objective", "objective", "reached", 0, total);
+      add_share (report, "objective", "objective", "progress", 0, -1, total, report->objective);
+    }
+
+  for (guint m = report->from; m <= report->to; m++)
+    {
+      GArray *month_services = add_group (report);
+      GArray *month_channels = add_group (report);
+      GArray *month_held = add_group (report);
+
+      i = add_count (report, "monthly", "total_contacts", NULL, m + 1, month_total (report, m));
+      group_add (series[CDM_REPORT_SERIES_TOTAL], i);
+      group_add (month_services, i);
+      i = add_count (report, "monthly", "individual_advice", NULL, m + 1, month_advice (report, m));
+      group_add (series[CDM_REPORT_SERIES_INDIVIDUAL_ADVICE], i);
+      group_add (month_services, i);
+      group_add (month_channels, i);
+      for (guint ch = 0; ch < channels.n; ch++)
+        group_add (month_channels, add_count (report, "monthly", "individual_advice", channels.codes[ch],
+                                              m + 1, report->c.contacts[m][0][ch]));
+      i = add_count (report, "monthly", "group_activities_held", NULL, m + 1,
+                     report->held[m][0] + report->held[m][1]);
+      group_add (series[CDM_REPORT_N_SERIES], i);
+      group_add (month_held, i);
+      group_add (month_held, add_count (report, "monthly", "group_activities_held", "in_person", m + 1,
+                                        report->held[m][0]));
+      group_add (month_held, add_count (report, "monthly", "group_activities_held", "online", m + 1,
+                                        report->held[m][1]));
+      i = add_count (report, "monthly", "group_participants", NULL, m + 1, month_participants (report, m));
+      group_add (series[CDM_REPORT_SERIES_GROUP_PARTICIPANTS], i);
+      group_add (month_services, i);
+      i = add_count (report, "monthly", "multimedia", NULL, m + 1, month_multimedia (report, m));
+      group_add (series[CDM_REPORT_SERIES_MULTIMEDIA], i);
+      group_add (month_services, i);
+      for (guint s = 0; s < scopes.n; s++)
+        if (report->closed[m] & (1u << s))
+          exempt (report, add_count (report, "monthly", "closed", scopes.codes[s], m + 1, 1));
+    }
+
+  suppress (report);
+}
+
+static void
+build_projection_cell (CdmReport *report)
+{
+  guint i = add_count (report, "objective", "objective", "projection", 0, report->projection);
+
+  /* Only ever for the whole centre, never withheld. */
+  exempt (report, i);
+}
+
+const CdmReportCell *
+cdm_report_get_cells (CdmReport *report,
+                      guint     *n_cells)
+{
+  g_return_val_if_fail (report != NULL, NULL);
+
+  if (n_cells != NULL)
+    *n_cells = report->cells->len;
+  return (const CdmReportCell *) report->cells->data;
+}
+
+const CdmReportCell *
+cdm_report_lookup (CdmReport  *report,
+                   const char *figure,
+                   const char *breakdown,
+                   guint       month)
+{
+  g_autofree char *key = NULL;
+  guint index;
+
+  g_return_val_if_fail (report != NULL, NULL);
+  g_return_val_if_fail (figure != NULL, NULL);
+
+  key = cell_key (figure, breakdown, month);
+  index = GPOINTER_TO_UINT (g_hash_table_lookup (report->cell_index, key));
+  return index > 0 ? CELL (report, index - 1) : NULL;
+}
+
+#define COMPLEMENTARY_MARKER "withheld"
+
+/* "< 5", with the threshold in force. (transfer full) */
+static char *
+suppressed_marker (CdmReport *report)
+{
+  return g_strdup_printf ("< %d", report->threshold);
+}
+
+/* What a withheld cell reads in JSON and CSV. (transfer full) */
+static char *
+withheld_marker (CdmReport           *report,
+                 const CdmReportCell *cell)
+{
+  return cell->complementary ? g_strdup (COMPLEMENTARY_MARKER) : suppressed_marker (report);
+}
+
+char *
+cdm_report_cell_to_string (CdmReport           *report,
+                           const CdmReportCell *cell)
+{
+  char text[G_ASCII_DTOSTR_BUF_SIZE] = "";
+
+  g_return_val_if_fail (report != NULL, NULL);
+  g_return_val_if_fail (cell != NULL, NULL);
+
+  if (cell->suppressed)
+    return withheld_marker (report, cell);
+  if (cell->kind == CDM_REPORT_CELL_COUNT)
+    return g_strdup_printf ("%" G_GINT64_FORMAT, cell->count);
+  /* A share with four decimals (0.01 %), or nothing when unknown. */
+  if (cell->known)
+    g_ascii_formatd (text, sizeof text, "%.4f", cell->share);
+  return g_strdup (text);
+}
+
+/* A count for the getters: CDM_REPORT_SUPPRESSED when withheld, 0 when
+ * the report has no such cell (a month outside the period). */
+static gint64
+lookup_count (CdmReport  *report,
+              const char *figure,
+              const char *breakdown,
+              guint       month)
+{
+  const CdmReportCell *cell = cdm_report_lookup (report, figure, breakdown, month);
+
+  if (cell == NULL)
+    return 0;
+  return cell->suppressed ? CDM_REPORT_SUPPRESSED : cell->count;
+}
+
+int
+cdm_report_get_year (CdmReport *report)
+{
+  g_return_val_if_fail (report != NULL, 0);
+  return report->year;
+}
+
+guint
+cdm_report_get_from_month (CdmReport *report)
+{
+  g_return_val_if_fail (report != NULL, 0);
+  return report->from + 1;
+}
+
+guint
+cdm_report_get_to_month (CdmReport *report)
+{
+  g_return_val_if_fail (report != NULL, 0);
+  return report->to + 1;
+}
+
+const char *
+cdm_report_get_organisation (CdmReport *report)
+{
+  g_return_val_if_fail (report != NULL, NULL);
+  return report->organisation;
+}
+
+char *
+cdm_report_get_organisation_name (CdmReport  *report,
+                                  const char *language)
+{
+  static const char * const languages[] = { "fr", "nl", "en" };
+  guint preferred = 0;
+
+  g_return_val_if_fail (report != NULL, NULL);
+
+  if (report->organisation == NULL)
+    return NULL;
+  for (guint i = 0; i < G_N_ELEMENTS (languages); i++)
+    if (g_strcmp0 (language, languages[i]) == 0)
+      preferred = i;
+  if (report->organisation_names[preferred] != NULL && report->organisation_names[preferred][0] != '\0')
+    return g_strdup (report->organisation_names[preferred]);
+  for (guint i = 0; i < G_N_ELEMENTS (languages); i++)
+    if (report->organisation_names[i] != NULL && report->organisation_names[i][0] != '\0')
+      return g_strdup (report->organisation_names[i]);
+  if (report->organisation_acronym != NULL && report->organisation_acronym[0] != '\0')
+    return g_strdup (report->organisation_acronym);
+  return g_strdup (report->organisation);
+}
+
+const char *
+cdm_report_get_centre_name (CdmReport *report)
+{
+  g_return_val_if_fail (report != NULL, NULL);
+  return report->centre_name;
+}
+
+int
+cdm_report_get_threshold (CdmReport *report)
+{
+  g_return_val_if_fail (report != NULL, 0);
+  return report->threshold;
+}
+
+gint64
+cdm_report_get_individual_advice (CdmReport *report)
+{
+  g_return_val_if_fail (report != NULL, 0);
+  return lookup_count (report, "individual_advice", NULL, 0);
+}
+
+gint64
+cdm_report_get_group_participants (CdmReport *report)
+{
+  g_return_val_if_fail (report != NULL, 0);
+  return lookup_count (report, "group_participants", NULL, 0);
+}
+
+gint64
+cdm_report_get_multimedia (CdmReport *report)
+{
+  g_return_val_if_fail (report != NULL, 0);
+  return lookup_count (report, "multimedia", NULL, 0);
+}
+
+gint64
+cdm_report_get_total_contacts (CdmReport *report)
+{
+  g_return_val_if_fail (report != NULL, 0);
+  return lookup_count (report, "total_contacts", NULL, 0);
+}
+
+gint64
+cdm_report_get_objective (CdmReport *report)
+{
+  g_return_val_if_fail (report != NULL, 0);
+  return report->objective;
+}
+
+static const char * const series_codes[] = {
+  "individual_advice", "group_participants", "multimedia", "total_contacts",
+};
+
+const char *
+cdm_report_series_code (CdmReportSeries series)
+{
+  g_return_val_if_fail (series < G_N_ELEMENTS (series_codes), NULL);
+  return series_codes[series];
+}
+
+gint64
+cdm_report_get_series_value (CdmReport       *report,
+                             CdmReportSeries  series,
+                             guint            month)
+{
+  g_return_val_if_fail (report != NULL, 0);
+  g_return_val_if_fail (series < G_N_ELEMENTS (series_codes), 0);
+  g_return_val_if_fail (month >= 1 && month <= N_MONTHS, 0);
+  return lookup_count (report, series_codes[series], NULL, month);
+}
+
+gint64
+cdm_report_get_month_total (CdmReport *report,
+                            guint      month)
+{
+  g_return_val_if_fail (report != NULL, 0);
+  g_return_val_if_fail (month >= 1 && month <= N_MONTHS, 0);
+  return lookup_count (report, "total_contacts", NULL, month);
+}
+
+const CdmReportClosure *
+cdm_report_get_closures (CdmReport *report,
+                         guint     *n_closures)
+{
+  g_return_val_if_fail (report != NULL, NULL);
+
+  if (n_closures != NULL)
+    *n_closures = report->closures->len;
+  return (const CdmReportClosure *) report->closures->data;
+}
+
+guint
+cdm_report_get_closed_scopes (CdmReport *report,
+                              guint      month)
+{
+  g_return_val_if_fail (report != NULL, 0);
+  g_return_val_if_fail (month >= 1 && month <= N_MONTHS, 0);
+  return report->closed[month - 1];
+}
+
+gboolean
+cdm_report_get_projection (CdmReport *report,
+                           gint64    *out_projection,
+                           guint     *out_days_elapsed,
+                           guint     *out_days_in_year)
+{
+  g_return_val_if_fail (report != NULL, FALSE);
+
+  if (out_projection != NULL)
+    *out_projection = report->projection;
+  if (out_days_elapsed != NULL)
+    *out_days_elapsed = report->days_elapsed;
+  if (out_days_in_year != NULL)
+    *out_days_in_year = report->days_in_year;
+  return report->has_projection;
+}
+
+/* JSON */
+
+static JsonNode *
+cell_node (CdmReport           *report,
+           const CdmReportCell *cell)
+{
+  JsonNode *node = json_node_new (JSON_NODE_VALUE);
+
+  if (cell == NULL || (cell->kind == CDM_REPORT_CELL_SHARE && !cell->known && !cell->suppressed))
+    {
+      json_node_init_null (node);
+    }
+  else if (cell->suppressed)
+    {
+      g_autofree char *marker = withheld_marker (report, cell);
+
+      json_node_set_string (node, marker);
+    }
+  else if (cell->kind == CDM_REPORT_CELL_COUNT)
+    {
+      json_node_set_int (node, cell->count);
+    }
+  else
+    {
+      json_node_set_double (node, cell->share);
+    }
+  return node;
+}
+
+static void
+json_set_cell (CdmReport  *report,
+               JsonObject *object,
+               const char *key,
+               const char *figure,
+               const char *breakdown,
+               guint       month)
+{
+  json_object_set_member (object, key,
+                          cell_node (report, cdm_report_lookup (report, figure, breakdown, month)));
+}
+
+static void
+json_add_cell (CdmReport  *report,
+               JsonArray  *array,
+               const char *figure,
+               const char *breakdown,
+               guint       month)
+{
+  json_array_add_element (array, cell_node (report, cdm_report_lookup (report, figure, breakdown, month)));
 }
 
 /* "YYYY-MM" of month index @m. */
@@ -1237,34 +2293,23 @@ profile_to_json (CdmReport *report,
   JsonObject *object = json_object_new ();
   JsonObject *counts = json_object_new ();
   JsonObject *shares = json_object_new ();
-  gint64 known = profile_known (report, item);
+  g_autofree char *figure = g_strconcat ("profile_", profile_items[item].name, NULL);
+  g_autofree char *share_figure = g_strconcat (figure, "_share", NULL);
 
-  json_object_set_int_member (object, "answered", known);
-  json_object_set_int_member (object, "unknown", report->c.profile[item][UNKNOWN_SLOT]);
+  json_set_cell (report, object, "answered", figure, "answered", 0);
+  json_set_cell (report, object, "unknown", figure, "unknown", 0);
 
-  if (profile_items[item].kind == ITEM_LANGUAGE)
+  /* The answers in the order of the cells (vocabulary order, languages
+   * by frequency). */
+  for (guint i = 0; i < report->cells->len; i++)
     {
-      g_autoptr(GArray) slots = sorted_languages (report);
+      const CdmReportCell *cell = CELL (report, i);
 
-      for (guint i = 0; i < slots->len; i++)
-        {
-          guint slot = g_array_index (slots, guint, i);
-          char code[3];
-
-          language_code (slot, code);
-          json_object_set_int_member (counts, code, report->c.languages[slot]);
-          set_share (shares, code, report->c.languages[slot], known);
-        }
-    }
-  else
-    {
-      const Vocabulary *v = &profile_vocabularies[item];
-
-      for (guint i = 0; i < v->n; i++)
-        {
-          json_object_set_int_member (counts, v->codes[i], report->c.profile[item][i]);
-          set_share (shares, v->codes[i], report->c.profile[item][i], known);
-        }
+      if (cell->month != 0 || !g_str_equal (cell->figure, figure) ||
+          g_str_equal (cell->breakdown, "unknown") || g_str_equal (cell->breakdown, "answered"))
+        continue;
+      json_object_set_member (counts, cell->breakdown, cell_node (report, cell));
+      json_set_cell (report, shares, cell->breakdown, share_figure, cell->breakdown, 0);
     }
 
   json_object_set_object_member (object, "counts", counts);
@@ -1272,64 +2317,114 @@ profile_to_json (CdmReport *report,
   return object;
 }
 
+static JsonArray *
+closures_to_json (CdmReport *report)
+{
+  JsonArray *array = json_array_new ();
+
+  for (guint i = 0; i < report->closures->len; i++)
+    {
+      const CdmReportClosure *closure = &g_array_index (report->closures, CdmReportClosure, i);
+      JsonObject *object = json_object_new ();
+
+      json_object_set_string_member (object, "from", closure->from);
+      json_object_set_string_member (object, "to", closure->to);
+      json_object_set_string_member (object, "scope", closure->scope);
+      if (closure->reason != NULL)
+        json_object_set_string_member (object, "reason", closure->reason);
+      else
+        json_object_set_null_member (object, "reason");
+      json_object_set_int_member (object, "first_day", closure->first_day);
+      json_object_set_int_member (object, "last_day", closure->last_day);
+      json_array_add_object_element (array, object);
+    }
+  return array;
+}
+
 JsonObject *
 cdm_report_to_json (CdmReport *report)
 {
-  JsonObject *root, *advice, *by_channel, *groups, *multimedia, *by_kind;
+  JsonObject *root, *advice, *by_channel, *groups, *multimedia, *by_kind, *period, *suppression;
   JsonObject *programmes_object, *detail, *profile, *remote, *satisfaction, *objective;
   JsonArray *months, *advice_by_month, *groups_by_month;
-  gint64 total;
+  g_autofree char *marker = NULL;
+  char key[16];
 
   g_return_val_if_fail (report != NULL, NULL);
 
-  total = cdm_report_get_total_contacts (report);
   root = json_object_new ();
   json_object_set_int_member (root, "year", report->year);
-  json_object_set_int_member (root, "total_contacts", total);
+  period = json_object_new ();
+  json_object_set_string_member (period, "from", month_key (report, report->from, key));
+  json_object_set_string_member (period, "to", month_key (report, report->to, key));
+  json_object_set_object_member (root, "period", period);
+  if (report->organisation != NULL)
+    {
+      JsonObject *organisation = json_object_new ();
+      g_autofree char *name = cdm_report_get_organisation_name (report, NULL);
+
+      json_object_set_string_member (organisation, "id", report->organisation);
+      json_object_set_string_member (organisation, "name", name);
+      json_object_set_object_member (root, "organisation", organisation);
+    }
+  else
+    {
+      json_object_set_null_member (root, "organisation");
+    }
+  suppression = json_object_new ();
+  marker = suppressed_marker (report);
+  json_object_set_int_member (suppression, "threshold", report->threshold);
+  json_object_set_string_member (suppression, "marker", marker);
+  json_object_set_string_member (suppression, "complementary_marker", COMPLEMENTARY_MARKER);
+  json_object_set_object_member (root, "suppression", suppression);
+
+  json_set_cell (report, root, "total_contacts", "total_contacts", NULL, 0);
 
   advice = json_object_new ();
   by_channel = json_object_new ();
   advice_by_month = json_array_new ();
-  json_object_set_int_member (advice, "total", cdm_report_get_individual_advice (report));
+  json_set_cell (report, advice, "total", "individual_advice", NULL, 0);
   for (guint ch = 0; ch < channels.n; ch++)
-    json_object_set_int_member (by_channel, channels.codes[ch], month_advice_channel (report, ch));
+    json_set_cell (report, by_channel, channels.codes[ch], "individual_advice", channels.codes[ch], 0);
   json_object_set_object_member (advice, "by_channel", by_channel);
-  for (guint m = 0; m < N_MONTHS; m++)
-    json_array_add_int_element (advice_by_month, month_advice (report, m));
+  for (guint m = report->from; m <= report->to; m++)
+    json_add_cell (report, advice_by_month, "individual_advice", NULL, m + 1);
   json_object_set_array_member (advice, "by_month", advice_by_month);
   json_object_set_object_member (root, "individual_advice", advice);
 
   groups = json_object_new ();
   groups_by_month = json_array_new ();
-  json_object_set_int_member (groups, "held", held_in (report, 0) + held_in (report, 1));
-  json_object_set_int_member (groups, "in_person", held_in (report, 0));
-  json_object_set_int_member (groups, "online", held_in (report, 1));
-  json_object_set_int_member (groups, "participants", cdm_report_get_group_participants (report));
-  json_object_set_int_member (groups, "participants_in_person", participants_in (report, 0));
-  json_object_set_int_member (groups, "participants_online", participants_in (report, 1));
-  for (guint m = 0; m < N_MONTHS; m++)
+  json_set_cell (report, groups, "held", "group_activities_held", NULL, 0);
+  json_set_cell (report, groups, "in_person", "group_activities_held", "in_person", 0);
+  json_set_cell (report, groups, "online", "group_activities_held", "online", 0);
+  json_set_cell (report, groups, "participants", "group_participants", NULL, 0);
+  json_set_cell (report, groups, "participants_in_person", "group_participants", "in_person", 0);
+  json_set_cell (report, groups, "participants_online", "group_participants", "online", 0);
+  for (guint m = report->from; m <= report->to; m++)
     {
       JsonObject *month = json_object_new ();
-      char key[16];
 
       json_object_set_string_member (month, "month", month_key (report, m, key));
-      json_object_set_int_member (month, "held", report->held[m][0] + report->held[m][1]);
-      json_object_set_int_member (month, "in_person", report->held[m][0]);
-      json_object_set_int_member (month, "online", report->held[m][1]);
-      json_object_set_int_member (month, "participants", month_participants (report, m));
+      json_set_cell (report, month, "held", "group_activities_held", NULL, m + 1);
+      json_set_cell (report, month, "in_person", "group_activities_held", "in_person", m + 1);
+      json_set_cell (report, month, "online", "group_activities_held", "online", m + 1);
+      json_set_cell (report, month, "participants", "group_participants", NULL, m + 1);
       json_array_add_object_element (groups_by_month, month);
     }
   json_object_set_array_member (groups, "by_month", groups_by_month);
   json_object_set_object_member (root, "group_activities", groups);
 
   multimedia = json_object_new ();
-  by_kind = json_object_new ();
-  json_object_set_int_member (multimedia, "contacts", cdm_report_get_multimedia (report));
-  json_object_set_int_member (multimedia, "tallies", sum_array (report->tallies, N_MONTHS));
-  json_object_set_int_member (multimedia, "contact_records", year_sum (report, month_multimedia_records));
-  for (guint k = 0; k < tally_kinds.n; k++)
-    json_object_set_int_member (by_kind, tally_kinds.codes[k], report->tallies_by_kind[k]);
-  json_object_set_object_member (multimedia, "tallies_by_kind", by_kind);
+  json_set_cell (report, multimedia, "contacts", "multimedia", NULL, 0);
+  json_set_cell (report, multimedia, "contact_records", "multimedia", "contact_records", 0);
+  if (report->organisation == NULL)
+    {
+      by_kind = json_object_new ();
+      json_set_cell (report, multimedia, "tallies", "multimedia", "tallies", 0);
+      for (guint k = 0; k < tally_kinds.n; k++)
+        json_set_cell (report, by_kind, tally_kinds.codes[k], "multimedia_tallies", tally_kinds.codes[k], 0);
+      json_object_set_object_member (multimedia, "tallies_by_kind", by_kind);
+    }
   json_object_set_object_member (root, "multimedia", multimedia);
 
   programmes_object = json_object_new ();
@@ -1338,10 +2433,9 @@ cdm_report_to_json (CdmReport *report)
     {
       JsonObject *sources = json_object_new ();
 
-      json_object_set_int_member (programmes_object, programmes.codes[p],
-                                  report->c.programmes[p] + report->programme_participants[p]);
-      json_object_set_int_member (sources, "contacts", report->c.programmes[p]);
-      json_object_set_int_member (sources, "participants", report->programme_participants[p]);
+      json_set_cell (report, programmes_object, programmes.codes[p], "programmes", programmes.codes[p], 0);
+      json_set_cell (report, sources, "contacts", "programme_contacts", programmes.codes[p], 0);
+      json_set_cell (report, sources, "participants", "programme_participants", programmes.codes[p], 0);
       json_object_set_object_member (detail, programmes.codes[p], sources);
     }
   json_object_set_object_member (root, "programmes", programmes_object);
@@ -1353,175 +2447,224 @@ cdm_report_to_json (CdmReport *report)
   json_object_set_object_member (root, "profile", profile);
 
   months = json_array_new ();
-  for (guint m = 0; m < N_MONTHS; m++)
+  for (guint m = report->from; m <= report->to; m++)
     {
       JsonObject *month = json_object_new ();
       JsonObject *month_channels = json_object_new ();
-      char key[16];
 
       json_object_set_string_member (month, "month", month_key (report, m, key));
-      json_object_set_int_member (month, "individual_advice", month_advice (report, m));
-      json_object_set_int_member (month, "group_participants", month_participants (report, m));
-      json_object_set_int_member (month, "multimedia", month_multimedia (report, m));
-      json_object_set_int_member (month, "total", month_total (report, m));
+      json_set_cell (report, month, "individual_advice", "individual_advice", NULL, m + 1);
+      json_set_cell (report, month, "group_participants", "group_participants", NULL, m + 1);
+      json_set_cell (report, month, "multimedia", "multimedia", NULL, m + 1);
+      json_set_cell (report, month, "total", "total_contacts", NULL, m + 1);
       json_object_set_array_member (month, "closed", closed_scopes (report, m));
       for (guint ch = 0; ch < channels.n; ch++)
-        json_object_set_int_member (month_channels, channels.codes[ch], report->c.contacts[m][0][ch]);
+        json_set_cell (report, month_channels, channels.codes[ch], "individual_advice", channels.codes[ch], m + 1);
       json_object_set_object_member (month, "by_channel", month_channels);
-      json_object_set_int_member (month, "activities_held", report->held[m][0] + report->held[m][1]);
+      json_set_cell (report, month, "activities_held", "group_activities_held", NULL, m + 1);
       json_array_add_object_element (months, month);
     }
   json_object_set_array_member (root, "months", months);
+  json_object_set_array_member (root, "closures", closures_to_json (report));
 
-  set_share (root, "remote_answered_within_48h", report->c.remote_within, remote_requests (report));
+  json_set_cell (report, root, "remote_answered_within_48h", "remote_answered_within_48h", NULL, 0);
   remote = json_object_new ();
-  json_object_set_int_member (remote, "requests", remote_requests (report));
-  json_object_set_int_member (remote, "within_48h", report->c.remote_within);
-  json_object_set_int_member (remote, "late", report->c.remote_late + report->c.remote_unanswered);
-  json_object_set_int_member (remote, "answered_late", report->c.remote_late);
-  json_object_set_int_member (remote, "unanswered", report->c.remote_unanswered);
+  json_set_cell (report, remote, "requests", "remote_requests", NULL, 0);
+  json_set_cell (report, remote, "within_48h", "remote_requests", "within_48h", 0);
+  json_set_cell (report, remote, "late", "remote_requests", "late", 0);
+  json_set_cell (report, remote, "answered_late", "remote_requests", "answered_late", 0);
+  json_set_cell (report, remote, "unanswered", "remote_requests", "unanswered", 0);
   json_object_set_object_member (root, "remote", remote);
 
   satisfaction = json_object_new ();
-  json_object_set_int_member (satisfaction, "responses", report->responses);
-  set_share (satisfaction, "satisfied", report->satisfied, report->responses);
-  set_share (satisfaction, "excellent", report->excellent, report->responses);
-  set_share (satisfaction, "recommend", report->recommend_yes, report->recommend_answers);
-  set_share (satisfaction, "found", report->found_yes, report->found_answers);
-  json_object_set_int_member (satisfaction, "recommend_answers", report->recommend_answers);
-  json_object_set_int_member (satisfaction, "found_answers", report->found_answers);
+  json_object_set_string_member (satisfaction, "scope", "centre");
+  json_set_cell (report, satisfaction, "responses", "satisfaction_responses", NULL, 0);
+  json_set_cell (report, satisfaction, "satisfied", "satisfaction", "satisfied", 0);
+  json_set_cell (report, satisfaction, "excellent", "satisfaction", "excellent", 0);
+  json_set_cell (report, satisfaction, "recommend", "satisfaction", "recommend", 0);
+  json_set_cell (report, satisfaction, "found", "satisfaction", "found", 0);
+  json_set_cell (report, satisfaction, "recommend_answers", "satisfaction_answers", "recommend", 0);
+  json_set_cell (report, satisfaction, "found_answers", "satisfaction_answers", "found", 0);
   json_object_set_object_member (root, "satisfaction", satisfaction);
 
-  objective = json_object_new ();
-  json_object_set_int_member (objective, "target", report->objective);
-  json_object_set_int_member (objective, "reached", total);
-  set_share (objective, "progress", total, report->objective);
-  json_object_set_object_member (root, "objective", objective);
+  if (report->organisation == NULL)
+    {
+      objective = json_object_new ();
+      json_set_cell (report, objective, "target", "objective", "target", 0);
+      json_set_cell (report, objective, "reached", "objective", "reached", 0);
+      json_set_cell (report, objective, "progress", "objective", "progress", 0);
+      if (report->has_projection)
+        {
+          json_set_cell (report, objective, "projection", "objective", "projection", 0);
+          json_object_set_int_member (objective, "days_elapsed", report->days_elapsed);
+          json_object_set_int_member (objective, "days_in_year", report->days_in_year);
+        }
+      else
+        {
+          json_object_set_null_member (objective, "projection");
+        }
+      json_object_set_object_member (root, "objective", objective);
+    }
+  else
+    {
+      json_object_set_null_member (root, "objective");
+    }
 
   return root;
 }
 
 /* Text */
 
-/* "97.2 %", or a dash when the share is unknown. (transfer full) */
+/* A cell as the text shows it: "29523", "97.2 %", "< 5", or a dash for
+ * an unknown share or a figure the report does not have. (transfer full) */
 static char *
-format_share (gint64 part,
-              gint64 whole)
+cell_text (CdmReport  *report,
+           const char *figure,
+           const char *breakdown,
+           guint       month)
 {
-  if (whole <= 0)
+  const CdmReportCell *cell = cdm_report_lookup (report, figure, breakdown, month);
+
+  if (cell == NULL)
+    return g_strdup ("–");
+  if (cell->suppressed && cell->complementary)
+    /* Translators: a count hidden so that a smaller one cannot be worked
+     * out from a total; keep it short */
+    return g_strdup (_("withheld"));
+  if (cell->suppressed)
+    return suppressed_marker (report);
+  if (cell->kind == CDM_REPORT_CELL_COUNT)
+    return g_strdup_printf ("%" G_GINT64_FORMAT, cell->count);
+  if (!cell->known)
     return g_strdup ("–");
   /* Translators: a percentage, e.g. "97.2 %" */
-  return g_strdup_printf (_("%.1f %%"), 100.0 * (double) part / (double) whole);
+  return g_strdup_printf (_("%.1f %%"), 100.0 * cell->share);
 }
 
-/* Counts go through "%lld" in translatable strings: gettext cannot see
- * through G_GINT64_FORMAT. */
-#define LL(n) ((long long) (n))
+#define T(figure, breakdown, month) (g_ptr_array_add (owned, cell_text (report, (figure), (breakdown), (month))), \
+                                     (const char *) g_ptr_array_index (owned, owned->len - 1))
 
 char *
 cdm_report_to_text (CdmReport *report)
 {
+  g_autoptr(GPtrArray) owned = g_ptr_array_new_with_free_func (g_free);
   GString *out;
-  gint64 total, contacts_of_year = 0;
-  g_autofree char *progress = NULL;
-  g_autofree char *within = NULL;
-  g_autofree char *satisfied = NULL, *excellent = NULL, *recommend = NULL, *found = NULL;
 
   g_return_val_if_fail (report != NULL, NULL);
 
   out = g_string_new (NULL);
-  total = cdm_report_get_total_contacts (report);
-  progress = format_share (total, report->objective);
 
-  g_string_append_printf (out, _("Figures for %d"), report->year);
-  g_string_append (out, "\n\n");
-  g_string_append_printf (out, _("Total contacts: %lld (%s of the objective of %lld)"),
-                          LL (total), progress, LL (report->objective));
-  g_string_append (out, "\n\n");
+  if (report->organisation != NULL)
+    {
+      g_autofree char *name = cdm_report_get_organisation_name (report, NULL);
 
-  g_string_append_printf (out, _("Individual advice: %lld"),
-                          LL (cdm_report_get_individual_advice (report)));
+      g_string_append_printf (out, _("Figures for %s, %s"), report->period, name);
+    }
+  else
+    {
+      g_string_append_printf (out, _("Figures for %s"), report->period);
+    }
+  g_string_append (out, "\n");
+  if (report->threshold > 0)
+    {
+      g_string_append_printf (out, _("Counts below %d are shown as “< %d”; “withheld” hides a count "
+                                     "that would let one of them be worked out from a total."),
+                              report->threshold, report->threshold);
+      g_string_append_c (out, '\n');
+    }
+  g_string_append_c (out, '\n');
+
+  if (report->organisation == NULL)
+    g_string_append_printf (out, _("Total contacts: %s (%s of the objective of %s)"),
+                            T ("total_contacts", NULL, 0), T ("objective", "progress", 0),
+                            T ("objective", "target", 0));
+  else
+    g_string_append_printf (out, _("Total contacts: %s"), T ("total_contacts", NULL, 0));
+  g_string_append_c (out, '\n');
+  if (report->has_projection)
+    {
+      g_string_append_printf (out, _("Projected for the year end: %s (linear, %u of %u days)"),
+                              T ("objective", "projection", 0), report->days_elapsed, report->days_in_year);
+      g_string_append_c (out, '\n');
+    }
+  g_string_append_c (out, '\n');
+
+  g_string_append_printf (out, _("Individual advice: %s"), T ("individual_advice", NULL, 0));
   g_string_append_c (out, '\n');
   for (guint ch = 0; ch < channels.n; ch++)
-    g_string_append_printf (out, "  %-22s %8lld\n",
-                            channels.codes[ch], LL (month_advice_channel (report, ch)));
+    g_string_append_printf (out, "  %-22s %8s\n", channels.codes[ch],
+                            T ("individual_advice", channels.codes[ch], 0));
 
-  g_string_append_printf (out, _("Group activities held: %lld (%lld in person, %lld online)"),
-                          LL (held_in (report, 0) + held_in (report, 1)),
-                          LL (held_in (report, 0)), LL (held_in (report, 1)));
+  g_string_append_printf (out, _("Group activities held: %s (%s in person, %s online)"),
+                          T ("group_activities_held", NULL, 0),
+                          T ("group_activities_held", "in_person", 0),
+                          T ("group_activities_held", "online", 0));
   g_string_append_c (out, '\n');
-  g_string_append_printf (out, _("Contacts in group activities: %lld"),
-                          LL (cdm_report_get_group_participants (report)));
+  g_string_append_printf (out, _("Contacts in group activities: %s"), T ("group_participants", NULL, 0));
   g_string_append_c (out, '\n');
-  g_string_append_printf (out, _("Contacts in the multimedia area: %lld (%lld counted, %lld logged)"),
-                          LL (cdm_report_get_multimedia (report)),
-                          LL (sum_array (report->tallies, N_MONTHS)),
-                          LL (year_sum (report, month_multimedia_records)));
+  if (report->organisation == NULL)
+    g_string_append_printf (out, _("Contacts in the multimedia area: %s (%s counted, %s logged)"),
+                            T ("multimedia", NULL, 0), T ("multimedia", "tallies", 0),
+                            T ("multimedia", "contact_records", 0));
+  else
+    g_string_append_printf (out, _("Contacts in the multimedia area: %s (logged)"),
+                            T ("multimedia", NULL, 0));
   g_string_append (out, "\n\n");
 
   g_string_append (out, _("People reached per programme"));
   g_string_append_c (out, '\n');
   for (guint p = 0; p < programmes.n; p++)
     {
-      g_string_append_printf (out, "  %-22s %8lld  ", programmes.codes[p],
-                              LL (report->c.programmes[p] + report->programme_participants[p]));
-      g_string_append_printf (out, _("(%lld contacts, %lld in group activities)"),
-                              LL (report->c.programmes[p]), LL (report->programme_participants[p]));
+      g_string_append_printf (out, "  %-22s %8s  ", programmes.codes[p],
+                              T ("programmes", programmes.codes[p], 0));
+      g_string_append_printf (out, _("(%s contacts, %s in group activities)"),
+                              T ("programme_contacts", programmes.codes[p], 0),
+                              T ("programme_participants", programmes.codes[p], 0));
       g_string_append_c (out, '\n');
     }
   g_string_append_c (out, '\n');
 
-  within = format_share (report->c.remote_within, remote_requests (report));
-  g_string_append_printf (out, _("Remote requests: %lld, answered within 48 h: %s (%lld), "
-                                 "answered late: %lld, unanswered: %lld"),
-                          LL (remote_requests (report)), within, LL (report->c.remote_within),
-                          LL (report->c.remote_late), LL (report->c.remote_unanswered));
+  g_string_append_printf (out, _("Remote requests: %s, answered within 48 h: %s (%s), "
+                                 "answered late: %s, unanswered: %s"),
+                          T ("remote_requests", NULL, 0), T ("remote_answered_within_48h", NULL, 0),
+                          T ("remote_requests", "within_48h", 0), T ("remote_requests", "answered_late", 0),
+                          T ("remote_requests", "unanswered", 0));
   g_string_append_c (out, '\n');
 
-  satisfied = format_share (report->satisfied, report->responses);
-  excellent = format_share (report->excellent, report->responses);
-  recommend = format_share (report->recommend_yes, report->recommend_answers);
-  found = format_share (report->found_yes, report->found_answers);
-  g_string_append_printf (out, _("Satisfaction: %lld responses; satisfied %s, excellent %s, "
-                                 "would recommend %s, found what they looked for %s"),
-                          LL (report->responses), satisfied, excellent, recommend, found);
+  if (report->organisation == NULL)
+    g_string_append_printf (out, _("Satisfaction: %s responses; satisfied %s, excellent %s, "
+                                   "would recommend %s, found what they looked for %s"),
+                            T ("satisfaction_responses", NULL, 0), T ("satisfaction", "satisfied", 0),
+                            T ("satisfaction", "excellent", 0), T ("satisfaction", "recommend", 0),
+                            T ("satisfaction", "found", 0));
+  else
+    g_string_append_printf (out, _("Satisfaction (whole centre): %s responses; satisfied %s, "
+                                   "excellent %s, would recommend %s, found what they looked for %s"),
+                            T ("satisfaction_responses", NULL, 0), T ("satisfaction", "satisfied", 0),
+                            T ("satisfaction", "excellent", 0), T ("satisfaction", "recommend", 0),
+                            T ("satisfaction", "found", 0));
   g_string_append (out, "\n\n");
 
-  for (guint m = 0; m < N_MONTHS; m++)
-    contacts_of_year += month_advice (report, m) + month_multimedia_records (report, m);
-  g_string_append_printf (out, _("Visitor profile (over the %lld contact records of the year)"),
-                          LL (contacts_of_year));
+  g_string_append (out, _("Visitor profile (over the contact records of the period)"));
   g_string_append_c (out, '\n');
   for (guint i = 0; i < N_PROFILE_ITEMS; i++)
     {
-      gint64 known = profile_known (report, i);
+      g_autofree char *figure = g_strconcat ("profile_", profile_items[i].name, NULL);
+      g_autofree char *share_figure = g_strconcat (figure, "_share", NULL);
 
       g_string_append_printf (out, "  %-16s", profile_items[i].name);
-      if (profile_items[i].kind == ITEM_LANGUAGE)
+      for (guint j = 0; j < report->cells->len; j++)
         {
-          g_autoptr(GArray) slots = sorted_languages (report);
+          const CdmReportCell *cell = CELL (report, j);
 
-          for (guint j = 0; j < slots->len; j++)
-            {
-              guint slot = g_array_index (slots, guint, j);
-              g_autofree char *share = format_share (report->c.languages[slot], known);
-              char code[3];
-
-              language_code (slot, code);
-              g_string_append_printf (out, " %s %s,", code, share);
-            }
-        }
-      else
-        {
-          for (guint j = 0; j < profile_vocabularies[i].n; j++)
-            {
-              g_autofree char *share = format_share (report->c.profile[i][j], known);
-
-              g_string_append_printf (out, " %s %s,", profile_vocabularies[i].codes[j], share);
-            }
+          if (cell->month != 0 || !g_str_equal (cell->figure, figure) ||
+              g_str_equal (cell->breakdown, "unknown") || g_str_equal (cell->breakdown, "answered"))
+            continue;
+          g_string_append_printf (out, " %s %s (%s),", cell->breakdown,
+                                  T (share_figure, cell->breakdown, 0), T (figure, cell->breakdown, 0));
         }
       g_string_append_c (out, ' ');
-      g_string_append_printf (out, _("unknown: %lld"), LL (report->c.profile[i][UNKNOWN_SLOT]));
+      g_string_append_printf (out, _("unknown: %s"), T (figure, "unknown", 0));
       g_string_append_c (out, '\n');
     }
   g_string_append_c (out, '\n');
@@ -1530,22 +2673,38 @@ cdm_report_to_text (CdmReport *report)
                           /* Translators: column headings of the monthly table; keep them short */
                           _("Month"), _("Advice"), _("Groups"), _("Multimedia"),
                           _("Total"), _("Closed"));
-  for (guint m = 0; m < N_MONTHS; m++)
+  for (guint m = report->from; m <= report->to; m++)
     {
       char key[16];
 
-      g_string_append_printf (out, "%-8s %9lld %9lld %11lld %9lld ",
-                              month_key (report, m, key), LL (month_advice (report, m)),
-                              LL (month_participants (report, m)), LL (month_multimedia (report, m)),
-                              LL (month_total (report, m)));
+      g_string_append_printf (out, "%-8s %9s %9s %11s %9s ",
+                              month_key (report, m, key), T ("individual_advice", NULL, m + 1),
+                              T ("group_participants", NULL, m + 1), T ("multimedia", NULL, m + 1),
+                              T ("total_contacts", NULL, m + 1));
       for (guint s = 0; s < scopes.n; s++)
         if (report->closed[m] & (1u << s))
           g_string_append_printf (out, " %s", scopes.codes[s]);
       g_string_append_c (out, '\n');
     }
 
+  if (report->closures->len > 0)
+    {
+      g_string_append_c (out, '\n');
+      g_string_append (out, _("Closures"));
+      g_string_append_c (out, '\n');
+      for (guint i = 0; i < report->closures->len; i++)
+        {
+          const CdmReportClosure *closure = &g_array_index (report->closures, CdmReportClosure, i);
+
+          g_string_append_printf (out, "  %.10s – %.10s  %-16s %s\n", closure->from, closure->to,
+                                  closure->scope, closure->reason != NULL ? closure->reason : "");
+        }
+    }
+
   return g_string_free (out, FALSE);
 }
+
+#undef T
 
 /* CSV */
 
@@ -1570,157 +2729,129 @@ csv_field (GString    *out,
 }
 
 static void
-csv_row (GString    *out,
-         const char *figure,
-         const char *breakdown,
-         const char *period,
-         const char *value)
+csv_cell_row (CdmReport           *report,
+              GString             *out,
+              const CdmReportCell *cell)
 {
-  csv_field (out, figure);
+  g_autofree char *value = cdm_report_cell_to_string (report, cell);
+  char month[16];
+
+  csv_field (out, cell->figure);
   g_string_append_c (out, ',');
-  csv_field (out, breakdown != NULL ? breakdown : "");
+  csv_field (out, cell->breakdown);
   g_string_append_c (out, ',');
-  csv_field (out, period);
+  csv_field (out, cell->month == 0 ? report->period : month_key (report, cell->month - 1, month));
   g_string_append_c (out, ',');
   csv_field (out, value);
   g_string_append (out, "\r\n");
 }
 
-static void
-csv_count (GString    *out,
-           const char *figure,
-           const char *breakdown,
-           const char *period,
-           gint64      value)
-{
-  char text[32];
-
-  g_snprintf (text, sizeof text, "%" G_GINT64_FORMAT, value);
-  csv_row (out, figure, breakdown, period, text);
-}
-
-/* A share with four decimals (0.01 %), or an empty value when unknown. */
-static void
-csv_share (GString    *out,
-           const char *figure,
-           const char *breakdown,
-           const char *period,
-           gint64      part,
-           gint64      whole)
-{
-  char text[G_ASCII_DTOSTR_BUF_SIZE] = "";
-
-  if (whole > 0)
-    g_ascii_formatd (text, sizeof text, "%.4f", (double) part / (double) whole);
-  csv_row (out, figure, breakdown, period, text);
-}
+#define CSV_HEADER "figure,breakdown,period,value\r\n"
 
 char *
 cdm_report_to_csv (CdmReport *report)
 {
   GString *out;
-  char year[16];
 
   g_return_val_if_fail (report != NULL, NULL);
 
-  out = g_string_new ("figure,breakdown,period,value\r\n");
-  g_snprintf (year, sizeof year, "%04d", report->year);
+  out = g_string_new (CSV_HEADER);
+  for (guint i = 0; i < report->cells->len; i++)
+    csv_cell_row (report, out, CELL (report, i));
+  return g_string_free (out, FALSE);
+}
 
-  csv_count (out, "total_contacts", NULL, year, cdm_report_get_total_contacts (report));
-  csv_count (out, "individual_advice", NULL, year, cdm_report_get_individual_advice (report));
-  for (guint ch = 0; ch < channels.n; ch++)
-    csv_count (out, "individual_advice", channels.codes[ch], year, month_advice_channel (report, ch));
-  csv_count (out, "group_activities_held", NULL, year, held_in (report, 0) + held_in (report, 1));
-  csv_count (out, "group_activities_held", "in_person", year, held_in (report, 0));
-  csv_count (out, "group_activities_held", "online", year, held_in (report, 1));
-  csv_count (out, "group_participants", NULL, year, cdm_report_get_group_participants (report));
-  csv_count (out, "group_participants", "in_person", year, participants_in (report, 0));
-  csv_count (out, "group_participants", "online", year, participants_in (report, 1));
-  csv_count (out, "multimedia", NULL, year, cdm_report_get_multimedia (report));
-  csv_count (out, "multimedia", "tallies", year, sum_array (report->tallies, N_MONTHS));
-  csv_count (out, "multimedia", "contact_records", year, year_sum (report, month_multimedia_records));
-  for (guint k = 0; k < tally_kinds.n; k++)
-    csv_count (out, "multimedia_tallies", tally_kinds.codes[k], year, report->tallies_by_kind[k]);
+static const char * const csv_tables[] = {
+  "headline", "individual_advice", "group_activities", "multimedia", "programmes",
+  "profile", "remote", "satisfaction", "objective", "monthly",
+};
 
-  for (guint p = 0; p < programmes.n; p++)
-    csv_count (out, "programmes", programmes.codes[p], year,
-               report->c.programmes[p] + report->programme_participants[p]);
-  for (guint p = 0; p < programmes.n; p++)
-    csv_count (out, "programme_contacts", programmes.codes[p], year, report->c.programmes[p]);
-  for (guint p = 0; p < programmes.n; p++)
-    csv_count (out, "programme_participants", programmes.codes[p], year,
-               report->programme_participants[p]);
+static gboolean
+write_csv_file (const char  *directory,
+                const char  *name,
+                GString     *contents,
+                GError     **error)
+{
+  g_autofree char *path = g_build_filename (directory, name, NULL);
 
-  for (guint i = 0; i < N_PROFILE_ITEMS; i++)
+  return g_file_set_contents (path, contents->str, contents->len, error);
+}
+
+gboolean
+cdm_report_write_csv_dir (CdmReport   *report,
+                          const char  *directory,
+                          GError     **error)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  g_return_val_if_fail (report != NULL, FALSE);
+  g_return_val_if_fail (directory != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (g_mkdir_with_parents (directory, 0777) != 0)
     {
-      g_autofree char *figure = g_strconcat ("profile_", profile_items[i].name, NULL);
-      g_autofree char *share_figure = g_strconcat (figure, "_share", NULL);
-      gint64 known = profile_known (report, i);
+      int saved = errno;
 
-      if (profile_items[i].kind == ITEM_LANGUAGE)
-        {
-          g_autoptr(GArray) slots = sorted_languages (report);
-
-          for (guint j = 0; j < slots->len; j++)
-            {
-              guint slot = g_array_index (slots, guint, j);
-              char code[3];
-
-              language_code (slot, code);
-              csv_count (out, figure, code, year, report->c.languages[slot]);
-              csv_share (out, share_figure, code, year, report->c.languages[slot], known);
-            }
-        }
-      else
-        {
-          const Vocabulary *v = &profile_vocabularies[i];
-
-          for (guint j = 0; j < v->n; j++)
-            {
-              csv_count (out, figure, v->codes[j], year, report->c.profile[i][j]);
-              csv_share (out, share_figure, v->codes[j], year, report->c.profile[i][j], known);
-            }
-        }
-      csv_count (out, figure, "unknown", year, report->c.profile[i][UNKNOWN_SLOT]);
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   _("Could not create the folder “%s”: %s"), directory, g_strerror (saved));
+      return FALSE;
     }
 
-  csv_count (out, "remote_requests", NULL, year, remote_requests (report));
-  csv_count (out, "remote_requests", "within_48h", year, report->c.remote_within);
-  csv_count (out, "remote_requests", "late", year, report->c.remote_late + report->c.remote_unanswered);
-  csv_count (out, "remote_requests", "answered_late", year, report->c.remote_late);
-  csv_count (out, "remote_requests", "unanswered", year, report->c.remote_unanswered);
-  csv_share (out, "remote_answered_within_48h", NULL, year,
-             report->c.remote_within, remote_requests (report));
-
-  csv_count (out, "satisfaction_responses", NULL, year, report->responses);
-  csv_share (out, "satisfaction", "satisfied", year, report->satisfied, report->responses);
-  csv_share (out, "satisfaction", "excellent", year, report->excellent, report->responses);
-  csv_share (out, "satisfaction", "recommend", year, report->recommend_yes, report->recommend_answers);
-  csv_share (out, "satisfaction", "found", year, report->found_yes, report->found_answers);
-
-  csv_count (out, "objective", "target", year, report->objective);
-  csv_count (out, "objective", "reached", year, cdm_report_get_total_contacts (report));
-  csv_share (out, "objective", "progress", year,
-             cdm_report_get_total_contacts (report), report->objective);
-
-  for (guint m = 0; m < N_MONTHS; m++)
+  for (guint t = 0; t < G_N_ELEMENTS (csv_tables); t++)
     {
-      char month[16];
+      g_autofree char *name = g_strconcat (csv_tables[t], ".csv", NULL);
 
-      month_key (report, m, month);
-      csv_count (out, "total_contacts", NULL, month, month_total (report, m));
-      csv_count (out, "individual_advice", NULL, month, month_advice (report, m));
-      for (guint ch = 0; ch < channels.n; ch++)
-        csv_count (out, "individual_advice", channels.codes[ch], month, report->c.contacts[m][0][ch]);
-      csv_count (out, "group_activities_held", NULL, month, report->held[m][0] + report->held[m][1]);
-      csv_count (out, "group_activities_held", "in_person", month, report->held[m][0]);
-      csv_count (out, "group_activities_held", "online", month, report->held[m][1]);
-      csv_count (out, "group_participants", NULL, month, month_participants (report, m));
-      csv_count (out, "multimedia", NULL, month, month_multimedia (report, m));
+      g_string_assign (out, CSV_HEADER);
+      for (guint i = 0; i < report->cells->len; i++)
+        if (g_str_equal (CELL (report, i)->table, csv_tables[t]))
+          csv_cell_row (report, out, CELL (report, i));
+      if (!write_csv_file (directory, name, out, error))
+        return FALSE;
+    }
+
+  /* The monthly series side by side, as a spreadsheet would chart them. */
+  g_string_assign (out, "month,individual_advice,group_participants,multimedia,total_contacts,closed\r\n");
+  for (guint m = report->from; m <= report->to; m++)
+    {
+      g_autoptr(GString) closed = g_string_new (NULL);
+      char key[16];
+
+      csv_field (out, month_key (report, m, key));
+      for (guint s = 0; s < G_N_ELEMENTS (series_codes); s++)
+        {
+          g_autofree char *value = cdm_report_cell_to_string (report,
+                                                              cdm_report_lookup (report, series_codes[s], NULL, m + 1));
+
+          g_string_append_c (out, ',');
+          csv_field (out, value);
+        }
       for (guint s = 0; s < scopes.n; s++)
         if (report->closed[m] & (1u << s))
-          csv_count (out, "closed", scopes.codes[s], month, 1);
+          g_string_append_printf (closed, "%s%s", closed->len > 0 ? " " : "", scopes.codes[s]);
+      g_string_append_c (out, ',');
+      csv_field (out, closed->str);
+      g_string_append (out, "\r\n");
     }
+  if (!write_csv_file (directory, "monthly-series.csv", out, error))
+    return FALSE;
 
-  return g_string_free (out, FALSE);
+  g_string_assign (out, "from,to,scope,reason\r\n");
+  for (guint i = 0; i < report->closures->len; i++)
+    {
+      const CdmReportClosure *closure = &g_array_index (report->closures, CdmReportClosure, i);
+      char day[11];
+
+      memcpy (day, closure->from, 10);
+      day[10] = '\0';
+      csv_field (out, day);
+      g_string_append_c (out, ',');
+      memcpy (day, closure->to, 10);
+      csv_field (out, day);
+      g_string_append_c (out, ',');
+      csv_field (out, closure->scope);
+      g_string_append_c (out, ',');
+      csv_field (out, closure->reason != NULL ? closure->reason : "");
+      g_string_append (out, "\r\n");
+    }
+  return write_csv_file (directory, "closures.csv", out, error);
 }

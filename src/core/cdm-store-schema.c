@@ -350,8 +350,88 @@ static const char migration_1[] =
   "  resolved_at TEXT\n"
   ");\n";
 
+/* The keys of contact_stats, per organisation: the contacts that an
+ * organisation's counsellors logged (contacts.organisation), so that an
+ * organisation's figures read a year of these instead of scanning every
+ * contact (cdm-report.c; the tests check them against a count of the
+ * contacts themselves).  The same keys and rules as CONTACT_STATS_ROWS,
+ * under the contact's organisation; contacts with none are not kept. */
+#define CONTACT_ORG_STATS_TRIGGERS \
+  "CREATE TRIGGER contacts_org_stats_insert AFTER INSERT ON contacts\n" \
+  "WHEN new.deleted = 0 AND new.organisation IS NOT NULL BEGIN\n" \
+  "  INSERT INTO contact_org_stats (organisation, day, key, n)\n" \
+  "  SELECT new.organisation, day, key, n FROM (\n" CONTACT_STATS_ROWS ("new", "1") ") WHERE true\n" \
+  "  ON CONFLICT (organisation, day, key) DO UPDATE SET n = n + 1;\n" \
+  "END;\n" \
+  "CREATE TRIGGER contacts_org_stats_delete AFTER DELETE ON contacts\n" \
+  "WHEN old.deleted = 0 AND old.organisation IS NOT NULL BEGIN\n" \
+  "  INSERT INTO contact_org_stats (organisation, day, key, n)\n" \
+  "  SELECT old.organisation, day, key, n FROM (\n" CONTACT_STATS_ROWS ("old", "-1") ") WHERE true\n" \
+  "  ON CONFLICT (organisation, day, key) DO UPDATE SET n = n - 1;\n" \
+  "  DELETE FROM contact_org_stats\n" \
+  "    WHERE organisation = old.organisation AND day IN (old.day, old.received_day) AND n = 0;\n" \
+  "END;\n" \
+  "CREATE TRIGGER contacts_org_stats_update AFTER UPDATE OF organisation, " CONTACT_STATS_COLUMNS " ON contacts\n" \
+  "WHEN (old.organisation IS NOT NULL OR new.organisation IS NOT NULL) AND (" \
+  CHANGED ("organisation") " OR " \
+  CHANGED ("deleted") " OR " CHANGED ("day") " OR " CHANGED ("service") " OR " \
+  CHANGED ("channel") " OR " CHANGED ("programmes") " OR " CHANGED ("p_gender") " OR " \
+  CHANGED ("p_age_band") " OR " CHANGED ("p_region") " OR " CHANGED ("p_status") " OR " \
+  CHANGED ("p_education") " OR " CHANGED ("p_foreign_diploma") " OR " \
+  CHANGED ("p_language") " OR " CHANGED ("p_first_visit") " OR " CHANGED ("p_heard_from") " OR " \
+  CHANGED ("received_day") " OR " CHANGED ("received_unix") " OR " CHANGED ("answered_unix") ")\n" \
+  "BEGIN\n" \
+  "  INSERT INTO contact_org_stats (organisation, day, key, n)\n" \
+  "  SELECT organisation, day, key, sum (n) FROM (\n" \
+  "    SELECT old.organisation AS organisation, * FROM (" CONTACT_STATS_ROWS ("old", "-1") ")\n" \
+  "      WHERE old.deleted = 0 AND old.organisation IS NOT NULL\n" \
+  "    UNION ALL\n" \
+  "    SELECT new.organisation, * FROM (" CONTACT_STATS_ROWS ("new", "1") ")\n" \
+  "      WHERE new.deleted = 0 AND new.organisation IS NOT NULL)\n" \
+  "  GROUP BY organisation, day, key HAVING sum (n) <> 0\n" \
+  "  ON CONFLICT (organisation, day, key) DO UPDATE SET n = n + excluded.n;\n" \
+  "  DELETE FROM contact_org_stats\n" \
+  "    WHERE organisation IN (old.organisation, new.organisation)\n" \
+  "      AND day IN (old.day, old.received_day) AND n = 0;\n" \
+  "END;\n"
+
+#define CONTACT_ORG_STATS_PROFILE_ROWS(item) \
+  "  UNION ALL SELECT organisation, day, '" item ":' || ifnull (p_" item ", '') FROM live\n"
+
+/* contact_org_stats, and its rows for the contacts already stored. */
+static const char migration_2[] =
+  "CREATE TABLE contact_org_stats (\n"
+  "  organisation TEXT NOT NULL,\n"
+  "  day          TEXT NOT NULL,\n"
+  "  key          TEXT NOT NULL,\n"
+  "  n            INTEGER NOT NULL,\n"
+  "  PRIMARY KEY (organisation, day, key)\n"
+  ") WITHOUT ROWID;\n"
+  "INSERT INTO contact_org_stats (organisation, day, key, n)\n"
+  "WITH live AS (SELECT * FROM contacts WHERE deleted = 0 AND organisation IS NOT NULL)\n"
+  "SELECT organisation, day, key, count (*) FROM (\n"
+  "  SELECT organisation, day, 'channel:' || service || ':' || channel AS key FROM live\n"
+  "  UNION ALL SELECT organisation, day, 'programmes:' || programmes FROM live WHERE programmes <> 0\n"
+  CONTACT_ORG_STATS_PROFILE_ROWS ("gender")
+  CONTACT_ORG_STATS_PROFILE_ROWS ("age_band")
+  CONTACT_ORG_STATS_PROFILE_ROWS ("region")
+  CONTACT_ORG_STATS_PROFILE_ROWS ("status")
+  CONTACT_ORG_STATS_PROFILE_ROWS ("education")
+  CONTACT_ORG_STATS_PROFILE_ROWS ("foreign_diploma")
+  CONTACT_ORG_STATS_PROFILE_ROWS ("language")
+  CONTACT_ORG_STATS_PROFILE_ROWS ("first_visit")
+  CONTACT_ORG_STATS_PROFILE_ROWS ("heard_from")
+  "  UNION ALL SELECT organisation, received_day,\n"
+  "    CASE WHEN answered_unix IS NULL THEN 'remote:unanswered'\n"
+  "         WHEN answered_unix - ifnull (received_unix, 0) <= 172800 THEN 'remote:within_48h'\n"
+  "         ELSE 'remote:answered_late' END\n"
+  "    FROM live WHERE received_day IS NOT NULL)\n"
+  "GROUP BY 1, 2, 3;\n"
+  CONTACT_ORG_STATS_TRIGGERS;
+
 const char * const _cdm_store_migrations[] = {
   migration_1,
+  migration_2,
 };
 
 const guint _cdm_store_n_migrations = G_N_ELEMENTS (_cdm_store_migrations);

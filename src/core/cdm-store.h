@@ -68,7 +68,7 @@ typedef enum {
 } CdmSyncState;
 
 /* The schema version this build writes. */
-#define CDM_STORE_SCHEMA_VERSION 1
+#define CDM_STORE_SCHEMA_VERSION 2
 
 #define CDM_TYPE_STORE (cdm_store_get_type ())
 G_DECLARE_FINAL_TYPE (CdmStore, cdm_store, CDM, STORE, GObject)
