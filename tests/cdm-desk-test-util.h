@@ -73,6 +73,22 @@ void cdm_desk_test_resize (GtkWidget *window,
 void cdm_desk_test_screenshots (GtkWidget  *window,
                                 const char *name);
 
+/* What a person sees on a screen of @width × @height: the main @window
+ * filling it, and @dialog over it, centred, at its own size or the
+ * screen's when that is smaller (as a window manager would place it),
+ * composed from GTK's rendering of each into screenshots/@name.png.
+ * Says in the test log when @dialog cannot be made small enough. */
+void cdm_desk_test_screen_screenshot (GtkWidget  *window,
+                                      GtkWidget  *dialog,
+                                      int         width,
+                                      int         height,
+                                      const char *name);
+
+/* The same at 1366×768 and 800×600, as @name-1366x768 and @name-800x600. */
+void cdm_desk_test_screen_screenshots (GtkWidget  *window,
+                                       GtkWidget  *dialog,
+                                       const char *name);
+
 /* Makes a temporary folder from @tmpl, with the desk's store path in it
  * set as CDM_DESK_STORE and returned in @store_path.  Returns the folder. */
 char *cdm_desk_test_make_store_dir (const char  *tmpl,

@@ -40,8 +40,12 @@
 #include <string.h>
 
 #include "cdm-application.h"
+#include "cdm-activity-editor.h"
 #include "cdm-contact-dialog.h"
 #include "cdm-desk-test-util.h"
+#include "cdm-detail-window.h"
+#include "cdm-partner-editor.h"
+#include "cdm-preferences-window.h"
 #include "cdm-window.h"
 
 static CdmApplication *app;
@@ -332,6 +336,139 @@ test_names (void)
   assert_all_named (unnamed);
 }
 
+/* The shown toplevel of @type, waited for. */
+static GtkWidget *
+wait_for_toplevel (GType type)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  GtkWindow *found;
+
+  while ((found = cdm_desk_test_find_toplevel (type)) == NULL)
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("Timed out waiting for a %s", g_type_name (type));
+      g_main_context_iteration (NULL, FALSE);
+    }
+  cdm_desk_test_settle (0.5);
+  return GTK_WIDGET (found);
+}
+
+typedef struct {
+  GtkWidget *root;
+  const char *text;
+} LabelWait;
+
+static gboolean
+label_is_shown (gpointer data)
+{
+  LabelWait *wait = data;
+
+  return cdm_desk_test_shows_label (wait->root, wait->text);
+}
+
+/* Walks @dialog for names, takes it over @window at both screen sizes,
+ * walks it again at the small one (controls shown only there count),
+ * and closes it. */
+static void
+check_window (CdmWindow  *window,
+              GtkWidget  *dialog,
+              const char *name,
+              GPtrArray  *unnamed)
+{
+  g_autofree char *shot = g_strconcat ("window-", name, NULL);
+
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  collect_unnamed (dialog, name, unnamed);
+  cdm_desk_test_screen_screenshots (GTK_WIDGET (window), dialog, shot);
+  collect_unnamed (dialog, name, unnamed);
+  if (GTK_IS_SHORTCUTS_WINDOW (dialog))
+    {
+      /* The main window keeps its shortcuts window, to show it again. */
+      g_object_remove_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+      gtk_widget_set_visible (dialog, FALSE);
+    }
+  else
+    {
+      gtk_window_destroy (GTK_WINDOW (dialog));
+      cdm_desk_test_wait_until (cdm_desk_test_pointer_cleared, &dialog, 10, "the window to close");
+    }
+  cdm_desk_test_settle (0.2);
+}
+
+/* Opens a search hit of the Partners or Library section (@section) for
+ * @query, and returns its detail window. */
+static GtkWidget *
+open_detail (CdmWindow  *window,
+             const char *section,
+             const char *query)
+{
+  GtkWidget *page, *results;
+  LabelWait wait;
+
+  g_action_group_activate_action (G_ACTION_GROUP (window), "show-section", g_variant_new_string (section));
+  page = cdm_desk_test_get_named (GTK_WIDGET (window), section);
+  gtk_editable_set_text (GTK_EDITABLE (cdm_desk_test_get_named (page, "search-entry")), query);
+  results = cdm_desk_test_get_named (page, "results");
+  wait = (LabelWait) { results, query };
+  cdm_desk_test_wait_until (label_is_shown, &wait, 10, "the search hit");
+  cdm_desk_test_settle (0.3);
+  gtk_widget_activate_action (results, "list.activate-item", "u", 0);
+  return wait_for_toplevel (CDM_TYPE_DETAIL_WINDOW);
+}
+
+static void
+test_windows (void)
+{
+  CdmWindow *window = open_window ();
+  g_autoptr(GPtrArray) unnamed = g_ptr_array_new_with_free_func (g_free);
+  GtkWidget *dialog, *page;
+  LabelWait wait;
+
+  n_checked = 0;
+  cdm_desk_test_resize (GTK_WIDGET (window), 1366, 768);
+
+  /* Log a contact, over Today. */
+  g_action_group_activate_action (G_ACTION_GROUP (window), "log-contact", NULL);
+  check_window (window, wait_for_toplevel (CDM_TYPE_CONTACT_DIALOG), "log-contact", unnamed);
+
+  /* A partner's detail, with its people, and its editor. */
+  dialog = open_detail (window, "partners", "Actiris");
+  wait = (LabelWait) { dialog, "+32 2" };
+  cdm_desk_test_wait_until (label_is_shown, &wait, 10, "the partner's detail");
+  gtk_widget_activate (cdm_desk_test_get_named (dialog, "edit-partner"));
+  {
+    GtkWidget *editor = wait_for_toplevel (CDM_TYPE_PARTNER_EDITOR);
+
+    gtk_widget_activate_action (editor, "editor.add-person", NULL);
+    check_window (window, editor, "partner-editor", unnamed);
+  }
+  check_window (window, dialog, "partner-detail", unnamed);
+
+  /* A resource's detail. */
+  dialog = open_detail (window, "library", "CV");
+  check_window (window, dialog, "resource-detail", unnamed);
+
+  /* A new activity, over the week. */
+  g_action_group_activate_action (G_ACTION_GROUP (window), "show-section", g_variant_new_string ("activities"));
+  page = cdm_desk_test_get_named (GTK_WIDGET (window), "activities");
+  cdm_desk_test_settle (0.5);
+  gtk_widget_activate (cdm_desk_test_get_named (page, "new-activity"));
+  check_window (window, wait_for_toplevel (CDM_TYPE_ACTIVITY_EDITOR), "activity-editor", unnamed);
+
+  /* Preferences, keyboard shortcuts and About, over Today. */
+  g_action_group_activate_action (G_ACTION_GROUP (window), "show-section", g_variant_new_string ("today"));
+  g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
+  check_window (window, wait_for_toplevel (CDM_TYPE_PREFERENCES_WINDOW), "preferences", unnamed);
+  g_action_group_activate_action (G_ACTION_GROUP (window), "show-help-overlay", NULL);
+  check_window (window, wait_for_toplevel (GTK_TYPE_SHORTCUTS_WINDOW), "shortcuts", unnamed);
+  g_action_group_activate_action (G_ACTION_GROUP (app), "about", NULL);
+  check_window (window, wait_for_toplevel (ADW_TYPE_ABOUT_WINDOW), "about", unnamed);
+
+  g_test_message ("%u controls checked in the windows", n_checked);
+  g_assert_cmpuint (n_checked, >, 60);
+  assert_all_named (unnamed);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -367,6 +504,7 @@ main (int   argc,
   g_test_add_func ("/desk/a11y/translated", test_translated);
   g_test_add_func ("/desk/a11y/translated/subprocess", test_translated_subprocess);
   g_test_add_func ("/desk/a11y/names", test_names);
+  g_test_add_func ("/desk/a11y/windows", test_windows);
 
   status = g_test_run ();
 

@@ -19,6 +19,7 @@
 #include "cdm-activity-query.h"
 #include "cdm-application.h"
 #include "cdm-demo.h"
+#include "cdm-search.h"
 #include "cdm-desk-test-util.h"
 #include "cdm-store.h"
 #include "cdm-window.h"
@@ -463,6 +464,194 @@ test_edit_activity (void)
   g_assert_cmpstr (after->audience, ==, before->audience);
 }
 
+static JsonObject *
+stored_record (CdmEntity   entity,
+               const char *id)
+{
+  g_autoptr(CdmStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonObject *record;
+
+  store = cdm_store_open (store_path, &error);
+  g_assert_no_error (error);
+  record = cdm_store_get (store, entity, id, FALSE, &error);
+  g_assert_no_error (error);
+  return record;
+}
+
+static char *
+find_partner_id (const char *query)
+{
+  g_autoptr(CdmStore) store = NULL;
+  g_autoptr(GPtrArray) hits = NULL;
+  g_autoptr(GError) error = NULL;
+
+  store = cdm_store_open (store_path, &error);
+  g_assert_no_error (error);
+  hits = cdm_search (store, CDM_ENTITY_ORGANISATION, query, 1, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (hits->len, ==, 1);
+  return g_strdup (((CdmSearchHit *) hits->pdata[0])->id);
+}
+
+static gboolean
+array_has (JsonArray  *array,
+           const char *value)
+{
+  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
+    if (g_strcmp0 (json_array_get_string_element (array, i), value) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* The organiser rows of @editor, in order. */
+static GPtrArray *
+organiser_rows (GtkWidget *editor)
+{
+  GPtrArray *rows = g_ptr_array_new ();
+  g_autoptr(GPtrArray) stack = g_ptr_array_new ();
+
+  g_ptr_array_add (stack, cdm_desk_test_get_named (editor, "organisers"));
+  while (stack->len > 0)
+    {
+      GtkWidget *w = g_ptr_array_steal_index (stack, 0);
+
+      if (g_strcmp0 (gtk_widget_get_name (w), "organiser") == 0)
+        g_ptr_array_add (rows, w);
+      for (GtkWidget *c = gtk_widget_get_first_child (w); c != NULL; c = gtk_widget_get_next_sibling (c))
+        g_ptr_array_add (stack, c);
+    }
+  return rows;
+}
+
+static gboolean
+results_are_shown (gpointer data)
+{
+  GtkWidget *results = cdm_desk_test_get_named (data, "organiser-results");
+
+  return gtk_widget_get_visible (results) && gtk_widget_get_first_child (results) != NULL;
+}
+
+static GtkWidget *
+open_editor_of (CdmActivitiesPage *page,
+                const char        *id)
+{
+  cdm_activities_page_show_week (page, week_day);
+  open_activity (page, id);
+  gtk_widget_activate (cdm_desk_test_get_named (GTK_WIDGET (page), "edit-activity"));
+  cdm_desk_test_wait_until (editor_is_filled, NULL, 10, "the activity in the form");
+  return find_editor ();
+}
+
+static void
+test_organisers_audience_programmes (void)
+{
+  CdmWindow *window = cdm_desk_test_get_window (app);
+  CdmActivitiesPage *page = show_activities (window);
+  g_autoptr(JsonObject) before = stored_record (CDM_ENTITY_ACTIVITY, counted_id);
+  g_autoptr(JsonObject) after = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autofree char *actiris = find_partner_id ("Actiris");
+  JsonArray *organisers_before = json_object_get_array_member (before, "organisers");
+  guint n_before = json_array_get_length (organisers_before);
+  g_autofree char *removed = NULL;
+  GtkWidget *editor, *search;
+  JsonArray *organisers, *programmes;
+  int jobseekers = -1;
+
+  for (guint i = 0; cdm_audiences[i] != NULL; i++)
+    if (g_str_equal (cdm_audiences[i], "jobseekers"))
+      jobseekers = (int) i;
+  g_assert_cmpint (jobseekers, >=, 0);
+  /* The demo year gives activities an organiser or more; Actiris is
+   * added here, so it must not be one already. */
+  g_assert_false (array_has (organisers_before, actiris));
+
+  editor = open_editor_of (page, counted_id);
+  rows = organiser_rows (editor);
+  g_assert_cmpuint (rows->len, ==, n_before);
+  if (n_before > 0)
+    {
+      /* Named, never shown as an id. */
+      g_assert_cmpstr (adw_preferences_row_get_title (rows->pdata[0]), !=,
+                       json_array_get_string_element (organisers_before, 0));
+      removed = g_strdup (json_array_get_string_element (organisers_before, 0));
+      gtk_widget_activate (cdm_desk_test_get_named (rows->pdata[0], "remove-organiser"));
+      cdm_desk_test_settle (0.5);
+    }
+  g_clear_pointer (&rows, g_ptr_array_unref);
+
+  /* Organisers are found by typing; Enter takes the first one found. */
+  search = cdm_desk_test_get_named (editor, "organiser-search");
+  gtk_editable_set_text (GTK_EDITABLE (search), "Actiris");
+  cdm_desk_test_wait_until (results_are_shown, editor, 10, "partners found for the organiser");
+  {
+    GtkWidget *scrolled = gtk_widget_get_ancestor (search, GTK_TYPE_SCROLLED_WINDOW);
+    GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
+
+    cdm_desk_test_settle (0.2);
+    gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
+    cdm_desk_test_settle (0.3);
+    cdm_desk_test_save_screenshot (editor, "activity-editor-organiser-search");
+  }
+  g_signal_emit_by_name (search, "entry-activated");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (search)), ==, "");
+  rows = organiser_rows (editor);
+  g_assert_cmpuint (rows->len, ==, n_before);
+  g_assert_nonnull (strstr (adw_preferences_row_get_title (rows->pdata[rows->len - 1]), "Actiris"));
+  g_clear_pointer (&rows, g_ptr_array_unref);
+
+  /* The audience from its vocabulary (item 0 is "Not set"), two programmes. */
+  adw_combo_row_set_selected (ADW_COMBO_ROW (cdm_desk_test_get_named (editor, "audience")), jobseekers + 1);
+  for (guint i = 0; cdm_programmes[i] != NULL; i++)
+    {
+      g_autofree char *name = g_strconcat ("programme-", cdm_programmes[i], NULL);
+
+      gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (cdm_desk_test_get_named (editor, name)),
+                                    g_str_equal (cdm_programmes[i], "neet") ||
+                                    g_str_equal (cdm_programmes[i], "euroguidance"));
+    }
+  cdm_desk_test_settle (0.2);
+  cdm_desk_test_screenshots (editor, "activity-editor-edit");
+  gtk_widget_activate (cdm_desk_test_get_named (editor, "save-activity"));
+  cdm_desk_test_wait_until (editor_is_gone, NULL, 10, "the activity form to close");
+
+  after = stored_record (CDM_ENTITY_ACTIVITY, counted_id);
+  organisers = json_object_get_array_member (after, "organisers");
+  g_assert_cmpuint (json_array_get_length (organisers), ==, n_before);
+  g_assert_true (array_has (organisers, actiris));
+  if (removed != NULL)
+    g_assert_false (array_has (organisers, removed));
+  g_assert_cmpstr (json_object_get_string_member (after, "audience"), ==, "jobseekers");
+  programmes = json_object_get_array_member (after, "programmes");
+  g_assert_cmpuint (json_array_get_length (programmes), ==, 2);
+  g_assert_true (array_has (programmes, "neet"));
+  g_assert_true (array_has (programmes, "euroguidance"));
+
+  /* Round trip: the form shows what was stored. */
+  gtk_widget_activate (cdm_desk_test_get_named (GTK_WIDGET (page), "back"));
+  cdm_desk_test_settle (0.3);
+  editor = open_editor_of (page, counted_id);
+  cdm_desk_test_settle (0.3);
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (cdm_desk_test_get_named (editor, "audience"))),
+                    ==, (guint) jobseekers + 1);
+  g_assert_true (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (cdm_desk_test_get_named (editor, "programme-neet"))));
+  g_assert_false (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (cdm_desk_test_get_named (editor, "programme-schools"))));
+  rows = organiser_rows (editor);
+  g_assert_cmpuint (rows->len, ==, n_before);
+
+  /* No audience: stored as none. */
+  adw_combo_row_set_selected (ADW_COMBO_ROW (cdm_desk_test_get_named (editor, "audience")), 0);
+  gtk_widget_activate (cdm_desk_test_get_named (editor, "save-activity"));
+  cdm_desk_test_wait_until (editor_is_gone, NULL, 10, "the activity form to close");
+  g_clear_pointer (&after, json_object_unref);
+  after = stored_record (CDM_ENTITY_ACTIVITY, counted_id);
+  g_assert_true (json_object_get_null_member (after, "audience"));
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (after, "organisers")), ==, n_before);
+  gtk_widget_activate (cdm_desk_test_get_named (GTK_WIDGET (page), "back"));
+  cdm_desk_test_settle (0.3);
+}
+
 /* Picks, in the demo year, the busiest week already past with two
  * activities that are not cancelled. */
 static void
@@ -553,6 +742,7 @@ main (int   argc,
   g_test_add_func ("/desk-activities/mark-cancelled", test_mark_cancelled);
   g_test_add_func ("/desk-activities/create", test_create_activity);
   g_test_add_func ("/desk-activities/edit", test_edit_activity);
+  g_test_add_func ("/desk-activities/organisers", test_organisers_audience_programmes);
 
   status = g_test_run ();
 

@@ -155,6 +155,70 @@ original_loaded (gpointer data)
 /* Typing a partner's name and Enter refers the visitor there; the record
  * gets the partner's id, and editing shows the partner by name. */
 static void
+put_partner (CdmStore   *store,
+             const char *name_fr,
+             gboolean    active)
+{
+  g_autoptr(JsonObject) record = json_object_new ();
+  g_autoptr(GError) error = NULL;
+  JsonObject *name = json_object_new ();
+
+  json_object_set_string_member (name, "fr", name_fr);
+  json_object_set_object_member (record, "name", name);
+  json_object_set_string_member (record, "circle", "second");
+  json_object_set_string_member (record, "kind", "association");
+  json_object_set_boolean_member (record, "active", active);
+  cdm_store_put (store, CDM_ENTITY_ORGANISATION, record, NULL, NULL, &error);
+  g_assert_no_error (error);
+}
+
+/* A partner that no longer works with the centre is still found, but
+ * after the active ones, marked, and Enter takes an active one. */
+static void
+test_inactive_offered_last (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  CdmContactDialog *dialog;
+  GtkWidget *entry, *results, *first, *second, *tag;
+
+  /* The inactive one written first, and named closer to what is typed. */
+  put_partner (fixture->store, "Zèbre emploi", FALSE);
+  put_partner (fixture->store, "Zèbre emploi et formation", TRUE);
+
+  dialog = cdm_contact_dialog_new (NULL, fixture->store);
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  gtk_window_present (GTK_WINDOW (dialog));
+  entry = cdm_desk_test_get_named (GTK_WIDGET (dialog), "referral-search");
+  results = cdm_desk_test_get_named (GTK_WIDGET (dialog), "referral-results");
+  gtk_editable_set_text (GTK_EDITABLE (entry), "zebre emploi");
+  cdm_desk_test_wait_until (results_shown, results, 20, "the partners found");
+
+  first = gtk_widget_get_first_child (results);
+  second = gtk_widget_get_next_sibling (first);
+  g_assert_nonnull (second);
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (first)), ==, "Zèbre emploi et formation");
+  g_assert_null (cdm_desk_test_find_named (first, "inactive-tag"));
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (second)), ==, "Zèbre emploi");
+  tag = cdm_desk_test_get_named (second, "inactive-tag");
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (tag)), ==, "Inactive");
+  g_assert_true (gtk_widget_has_css_class (second, "dim-label"));
+  cdm_desk_test_settle (0.2);
+  cdm_desk_test_save_screenshot (GTK_WIDGET (dialog), "referrals-inactive-last");
+
+  g_signal_emit_by_name (entry, "activate");
+  g_assert_nonnull (find_row (cdm_desk_test_get_named (GTK_WIDGET (dialog), "referrals"), "Zèbre emploi et formation"));
+  {
+    /* Not the inactive one, which at most is still among the results. */
+    GtkWidget *row = find_row (cdm_desk_test_get_named (GTK_WIDGET (dialog), "referrals"), "Zèbre emploi");
+
+    g_assert_true (row == NULL || gtk_widget_is_ancestor (row, results));
+  }
+
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  cdm_desk_test_wait_until (cdm_desk_test_pointer_cleared, &dialog, 10, "the dialog to close");
+}
+
+static void
 test_referral_picked_by_search (Fixture       *fixture,
                                 gconstpointer  data)
 {
@@ -396,6 +460,8 @@ main (int   argc,
               fixture_set_up, test_email_answered_now, fixture_tear_down);
   g_test_add ("/desk/referrals/bad-received-time", Fixture, NULL,
               fixture_set_up, test_bad_received_time, fixture_tear_down);
+  g_test_add ("/desk/referrals/inactive-offered-last", Fixture, NULL,
+              fixture_set_up, test_inactive_offered_last, fixture_tear_down);
 
   status = g_test_run ();
 

@@ -255,6 +255,82 @@ test_open_requests (void)
   g_assert_true (json_object_get_null_member (reopened, "answered_at"));
 }
 
+/* The clock the window reads in test_tick(): the real time plus an offset. */
+static gint64 clock_offset;
+
+static gint64
+moved_clock (gpointer data)
+{
+  return g_get_real_time () / G_USEC_PER_SEC + clock_offset;
+}
+
+static gboolean
+is_ticking (gpointer data)
+{
+  return cdm_window_is_ticking (data);
+}
+
+static gboolean
+is_not_ticking (gpointer data)
+{
+  return !cdm_window_is_ticking (data);
+}
+
+static void
+test_tick (void)
+{
+  CdmWindow *window = cdm_desk_test_get_window (app);
+  GtkWidget *list, *row, *late_row, *left, *late;
+  LabelWait wait;
+
+  cdm_desk_test_wait_until (store_is_open, window, 30, "the store to open");
+  g_action_group_activate_action (G_ACTION_GROUP (window), "show-section", g_variant_new_string ("today"));
+  list = cdm_desk_test_get_named (GTK_WIDGET (window), "open-requests-list");
+  wait = (LabelWait) { list, RECENT_NOTE };
+  cdm_desk_test_wait_until (label_is_shown, &wait, 30, "the open request");
+  row = find_row (list, RECENT_NOTE);
+  late_row = find_row (list, LATE_NOTE);
+  left = cdm_desk_test_get_named (row, "time-left");
+  late = cdm_desk_test_get_named (late_row, "time-left");
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (late)), ==, "2 h late");
+
+  /* Today shows: the minute tick runs. */
+  cdm_desk_test_wait_until (is_ticking, window, 10, "the tick to start");
+
+  /* Three hours later, without reading the store again. */
+  clock_offset = 3 * 3600;
+  cdm_window_set_clock (window, moved_clock, NULL);
+  cdm_window_tick (window);
+  g_test_message ("after 3 h: %s, %s", gtk_label_get_text (GTK_LABEL (left)), gtk_label_get_text (GTK_LABEL (late)));
+  g_assert_true (g_str_has_prefix (gtk_label_get_text (GTK_LABEL (left)), "43 h left") ||
+                 g_str_has_prefix (gtk_label_get_text (GTK_LABEL (left)), "42 h left"));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (late)), ==, "5 h late");
+
+  /* Past its 48 hours, the recent one turns late, in red. */
+  clock_offset = 47 * 3600;
+  cdm_window_tick (window);
+  g_assert_true (g_str_has_suffix (gtk_label_get_text (GTK_LABEL (left)), "late"));
+  g_assert_true (gtk_widget_has_css_class (left, "error"));
+  clock_offset = 0;
+  cdm_window_tick (window);
+  g_assert_true (g_str_has_suffix (gtk_label_get_text (GTK_LABEL (left)), "left"));
+  g_assert_false (gtk_widget_has_css_class (left, "error"));
+
+  /* Another section: no tick; back on Today: the tick again. */
+  g_action_group_activate_action (G_ACTION_GROUP (window), "show-section", g_variant_new_string ("partners"));
+  cdm_desk_test_wait_until (is_not_ticking, window, 10, "the tick to stop on Partners");
+  g_action_group_activate_action (G_ACTION_GROUP (window), "show-section", g_variant_new_string ("today"));
+  cdm_desk_test_wait_until (is_ticking, window, 10, "the tick to start again");
+
+  /* A hidden window: no tick. */
+  gtk_widget_set_visible (GTK_WIDGET (window), FALSE);
+  cdm_desk_test_wait_until (is_not_ticking, window, 10, "the tick to stop with the window hidden");
+  gtk_window_present (GTK_WINDOW (window));
+  cdm_desk_test_wait_until (is_ticking, window, 10, "the tick to start with the window shown");
+
+  cdm_window_set_clock (window, NULL, NULL);
+}
+
 static void
 test_next_activities (void)
 {
@@ -324,6 +400,7 @@ main (int   argc,
 
   g_test_add_func ("/desk/today/open-requests", test_open_requests);
   g_test_add_func ("/desk/today/next-activities", test_next_activities);
+  g_test_add_func ("/desk/today/tick", test_tick);
 
   status = g_test_run ();
 

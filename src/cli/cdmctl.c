@@ -30,9 +30,12 @@
 #include "cdm-demo.h"
 #include "cdm-interchange.h"
 #include "cdm-report.h"
+#include "cdm-report-pdf.h"
 #include "cdm-schema.h"
 #include "cdm-search.h"
 #include "cdm-store.h"
+#include "cdm-sync.h"
+#include "cdmctl-sync.h"
 
 enum {
   STATUS_OK = 0,
@@ -1019,19 +1022,70 @@ command_search (const Command *command,
   return STATUS_OK;
 }
 
+/* The language of the PDF when --lang is not given: the user's, when the
+ * report is written in it. */
+static const char *
+default_report_language (void)
+{
+  const char * const *names = g_get_language_names ();
+
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      if (g_str_has_prefix (names[i], "fr"))
+        return "fr";
+      if (g_str_has_prefix (names[i], "nl"))
+        return "nl";
+      if (g_str_has_prefix (names[i], "en"))
+        return "en";
+    }
+  return "en";
+}
+
+/* Writes @text to @output, or to standard output when @output is NULL. */
+static gboolean
+write_report_text (const char  *output,
+                   const char  *text,
+                   GError     **error)
+{
+  if (output == NULL)
+    {
+      g_print ("%s", text);
+      return TRUE;
+    }
+  return g_file_set_contents (output, text, -1, error);
+}
+
 static int
 command_report (const Command *command,
                 int            argc,
                 char         **argv)
 {
   int year = previous_year ();
+  int from_month = 1, to_month = 12, threshold = CDM_REPORT_THRESHOLD_FROM_STORE;
   g_autofree char *format = NULL;
+  g_autofree char *organisation = NULL;
+  g_autofree char *output = NULL;
+  g_autofree char *language = NULL;
   gboolean help = FALSE;
   const GOptionEntry entries[] = {
     { "year", 0, 0, G_OPTION_ARG_INT, &year,
       N_("The year (default: last year)"), N_("YEAR") },
+    { "from-month", 0, 0, G_OPTION_ARG_INT, &from_month,
+      N_("The first month of the period, 1 to 12 (default: 1)"), N_("MONTH") },
+    { "to-month", 0, 0, G_OPTION_ARG_INT, &to_month,
+      N_("The last month of the period, 1 to 12 (default: 12)"), N_("MONTH") },
+    { "organisation", 0, 0, G_OPTION_ARG_STRING, &organisation,
+      N_("The figures of one organisation (its id), counts below the threshold withheld"), N_("ID") },
+    { "threshold", 0, 0, G_OPTION_ARG_INT, &threshold,
+      N_("Withhold counts below this in an organisation's figures, 0 for none "
+         "(default: the store's setting, or 5)"), N_("N") },
     { "format", 0, 0, G_OPTION_ARG_STRING, &format,
-      N_("text, json or csv (default: text)"), N_("FORMAT") },
+      N_("text, json, csv or pdf (default: text)"), N_("FORMAT") },
+    { "output", 0, 0, G_OPTION_ARG_FILENAME, &output,
+      N_("Write to this file instead of standard output (required for pdf); with csv, "
+         "a folder (ending in “/”, or existing) gets one file per table"), N_("FILE|DIR") },
+    { "lang", 0, 0, G_OPTION_ARG_STRING, &language,
+      N_("The language of the PDF: fr, nl or en (default: the user's)"), N_("LANG") },
     G_OPTION_ENTRY_NULL
   };
   g_autoptr(GOptionContext) context = NULL;
@@ -1039,6 +1093,7 @@ command_report (const Command *command,
   g_autoptr(CdmReport) report = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
+  CdmReportOptions options;
   int status;
 
   context = command_context_new (command, entries,
@@ -1053,24 +1108,53 @@ command_report (const Command *command,
     return status;
   if (argc > 1)
     return fail_usage (command, _("report takes options only"));
-  if (!check_range ("--year", year, 1900, 9999, &error))
+  if (!check_range ("--year", year, 1900, 9999, &error) ||
+      !check_range ("--from-month", from_month, 1, 12, &error) ||
+      !check_range ("--to-month", to_month, 1, 12, &error) ||
+      (threshold != CDM_REPORT_THRESHOLD_FROM_STORE &&
+       !check_range ("--threshold", threshold, 0, CDM_REPORT_MAX_THRESHOLD, &error)))
     return fail_usage (command, error->message);
+  if (from_month > to_month)
+    {
+      g_autofree char *message =
+        g_strdup_printf (_("--from-month %d is after --to-month %d"), from_month, to_month);
+      return fail_usage (command, message);
+    }
   if (format != NULL &&
       !g_str_equal (format, "text") &&
       !g_str_equal (format, "json") &&
-      !g_str_equal (format, "csv"))
+      !g_str_equal (format, "csv") &&
+      !g_str_equal (format, "pdf"))
     {
       g_autofree char *message =
-        g_strdup_printf (_("--format: unknown format “%s”; expected text, json or csv"),
+        g_strdup_printf (_("--format: unknown format “%s”; expected text, json, csv or pdf"),
                          format);
       return fail_usage (command, message);
     }
+  if (language != NULL &&
+      !g_str_equal (language, "fr") && !g_str_equal (language, "nl") && !g_str_equal (language, "en"))
+    {
+      g_autofree char *message =
+        g_strdup_printf (_("--lang: unknown language “%s”; expected fr, nl or en"), language);
+      return fail_usage (command, message);
+    }
+  if (g_strcmp0 (format, "pdf") == 0 && output == NULL)
+    return fail_usage (command, _("--format pdf needs --output FILE"));
+  if (output != NULL && output[0] == '\0')
+    return fail_usage (command, _("--output: the file name is empty"));
 
   store = open_store (&error);
   if (store == NULL)
     return fail (error);
 
-  report = cdm_report_compute (store, year, NULL, &error);
+  /* Computed before anything is written: a bad organisation leaves no
+   * file behind. */
+  cdm_report_options_init (&options, year);
+  options.from_month = from_month;
+  options.to_month = to_month;
+  options.organisation = organisation;
+  options.threshold = threshold;
+  report = cdm_report_compute_full (store, &options, NULL, &error);
   if (report == NULL)
     return fail (error);
 
@@ -1078,25 +1162,40 @@ command_report (const Command *command,
     {
       g_autoptr(JsonGenerator) generator = json_generator_new ();
       g_autoptr(JsonNode) root = json_node_new (JSON_NODE_OBJECT);
+      g_autofree char *json = NULL;
 
       json_node_take_object (root, cdm_report_to_json (report));
       json_generator_set_root (generator, root);
       json_generator_set_pretty (generator, TRUE);
       json_generator_set_indent (generator, 2);
-      text = json_generator_to_data (generator, NULL);
-      g_print ("%s\n", text);
+      json = json_generator_to_data (generator, NULL);
+      text = g_strconcat (json, "\n", NULL);
     }
   else if (g_strcmp0 (format, "csv") == 0)
     {
+      if (output != NULL &&
+          (g_str_has_suffix (output, G_DIR_SEPARATOR_S) || g_file_test (output, G_FILE_TEST_IS_DIR)))
+        {
+          if (!cdm_report_write_csv_dir (report, output, &error))
+            return fail (error);
+          return STATUS_OK;
+        }
       text = cdm_report_to_csv (report);
-      g_print ("%s", text);
+    }
+  else if (g_strcmp0 (format, "pdf") == 0)
+    {
+      if (!cdm_report_write_pdf (report, output,
+                                 language != NULL ? language : default_report_language (), &error))
+        return fail (error);
+      return STATUS_OK;
     }
   else
     {
       text = cdm_report_to_text (report);
-      g_print ("%s", text);
     }
 
+  if (!write_report_text (output, text, &error))
+    return fail (error);
   return STATUS_OK;
 }
 
@@ -1110,7 +1209,6 @@ command_status (const Command *command,
   g_autoptr(CdmStore) store = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *origin = NULL;
-  gint64 outbox;
   int status;
 
   context = command_context_new (command, NULL, NULL, &help);
@@ -1123,23 +1221,124 @@ command_status (const Command *command,
   if (store == NULL)
     return fail (error);
 
-  outbox = cdm_store_outbox_count (store, &error);
-  if (outbox < 0)
-    return fail (error);
   origin = cdm_store_get_setting (store, "origin");
 
   g_print (_("Store: %s\n"), cdm_store_get_path (store));
   g_print (_("Schema version: %d\n"), cdm_store_get_schema_version (store));
   if (origin != NULL)
     g_print (_("Origin: %s\n"), origin);
-  {
-    g_autofree char *outbox_text = g_strdup_printf ("%" G_GINT64_FORMAT, outbox);
-    g_print (_("Changes waiting to be pushed: %s\n"), outbox_text);
-  }
+  /* The changes waiting are part of the sync lines below. */
+  if (!cdmctl_sync_print_status (store, &error))
+    return fail (error);
   g_print (_("Records:\n"));
   if (!print_counts (store, &error))
     return fail (error);
 
+  return STATUS_OK;
+}
+
+/* Sync (cdmctl-sync.c) */
+
+static int
+command_login (const Command *command,
+               int            argc,
+               char         **argv)
+{
+  gboolean help = FALSE;
+  g_autofree char *server = NULL;
+  g_autofree char *user = NULL;
+  g_autofree char *password_file = NULL;
+  const GOptionEntry entries[] = {
+    { "server", 0, 0, G_OPTION_ARG_STRING, &server,
+      N_("The server's address, e.g. https://desk.example.org"), N_("URL") },
+    { "user", 0, 0, G_OPTION_ARG_STRING, &user,
+      N_("The login to sign in with"), N_("LOGIN") },
+    { "password-file", 0, 0, G_OPTION_ARG_FILENAME, &password_file,
+      N_("Read the password from the first line of FILE instead of asking"), N_("FILE") },
+    G_OPTION_ENTRY_NULL
+  };
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(CdmStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  context = command_context_new (command, entries,
+                                 _("The password is asked for without echo.  The token is kept in a "
+                                   "file only you can read, under $XDG_CONFIG_HOME/cdm-desk, never in "
+                                   "the store; the desk app keeps its own in the desktop keyring."),
+                                 &help);
+  if (!parse_command_line (command, context, &help, &argc, &argv, &status))
+    return status;
+  if (argc > 1)
+    return fail_usage (command, _("login takes no arguments"));
+  if (server == NULL || user == NULL)
+    return fail_usage (command, _("login needs --server and --user"));
+
+  store = open_store (&error);
+  if (store == NULL)
+    return fail (error);
+  if (!cdmctl_sync_login (store, server, user, password_file, &error))
+    return fail (error);
+  return STATUS_OK;
+}
+
+static int
+command_logout (const Command *command,
+                int            argc,
+                char         **argv)
+{
+  gboolean help = FALSE;
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(CdmStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  context = command_context_new (command, NULL, NULL, &help);
+  if (!parse_command_line (command, context, &help, &argc, &argv, &status))
+    return status;
+  if (argc > 1)
+    return fail_usage (command, _("logout takes no arguments"));
+
+  store = open_store (&error);
+  if (store == NULL)
+    return fail (error);
+  if (!cdmctl_sync_logout (store, &error))
+    return fail (error);
+  return STATUS_OK;
+}
+
+static int
+command_sync (const Command *command,
+              int            argc,
+              char         **argv)
+{
+  gboolean help = FALSE;
+  gboolean bootstrap = FALSE;
+  const GOptionEntry entries[] = {
+    { "bootstrap", 0, 0, G_OPTION_ARG_NONE, &bootstrap,
+      N_("Download everything again (changes waiting to be sent are kept)"), NULL },
+    G_OPTION_ENTRY_NULL
+  };
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(CdmStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  context = command_context_new (command, entries,
+                                 _("Sends the changes waiting in the store, then brings the store up to "
+                                   "date with the server and compares their checksums.  An empty store "
+                                   "is downloaded first; an interrupted download resumes where it stopped."),
+                                 &help);
+  if (!parse_command_line (command, context, &help, &argc, &argv, &status))
+    return status;
+  if (argc > 1)
+    return fail_usage (command, _("sync takes no arguments"));
+
+  store = open_store (&error);
+  if (store == NULL)
+    return fail (error);
+  if (!cdmctl_sync_run (store, bootstrap, &error))
+    return fail (error);
   return STATUS_OK;
 }
 
@@ -1223,6 +1422,9 @@ static const Command commands[] = {
   { "search", N_("Search partners, resources and activities"), N_("QUERY…"), command_search },
   { "report", N_("Print the figures of a year"), NULL, command_report },
   { "status", N_("Show the store's path, schema, records and pending changes"), NULL, command_status },
+  { "login", N_("Sign in to a server"), NULL, command_login },
+  { "logout", N_("Sign out from the server"), NULL, command_logout },
+  { "sync", N_("Send local changes to the server and receive others'"), NULL, command_sync },
   { "check", N_("Check the store's integrity"), NULL, command_check },
   { "help", N_("Show the help of a command"), N_("[COMMAND]"), command_help },
 };
@@ -1271,7 +1473,8 @@ main (int    argc,
   int status;
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* CDM_LOCALEDIR: the translations of a build tree (tests, run-demo). */
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("CDM_LOCALEDIR") != NULL ? g_getenv ("CDM_LOCALEDIR") : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
   g_set_prgname ("cdmctl");

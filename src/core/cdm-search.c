@@ -266,7 +266,8 @@ static const char organisation_sql[] =
   "       coalesce (nullif (o.name_fr, ''), nullif (o.name_nl, ''),"
   "                 nullif (o.name_en, ''), o.acronym, ''),"
   "       o.acronym,"
-  "       c.rank"
+  "       c.rank,"
+  "       o.active, o.name_fr, o.name_nl, o.name_en"
   "  FROM c JOIN organisations AS o ON o.rowid = c.rowid"
   " WHERE o.deleted = 0"
   " ORDER BY c.rank"
@@ -279,7 +280,8 @@ static const char resource_sql[] =
   "       CASE WHEN json_valid (r.authors) THEN"
   "         (SELECT group_concat (value, ', ') FROM json_each (r.authors) WHERE type = 'text')"
   "       ELSE r.authors END,"
-  "       c.rank"
+  "       c.rank,"
+  "       r.active, NULL, NULL, NULL"
   "  FROM c JOIN resources AS r ON r.rowid = c.rowid"
   " WHERE r.deleted = 0"
   " ORDER BY c.rank"
@@ -303,7 +305,8 @@ static const char resource_filtered_sql[] =
   "SELECT r.id,"
   "       r.title,"
   RESOURCE_AUTHORS_SQL
-  "       c.rank"
+  "       c.rank,"
+  "       r.active, NULL, NULL, NULL"
   "  FROM c JOIN resources AS r ON r.rowid = c.rowid"
   " WHERE r.deleted = 0"
   RESOURCE_FILTER_SQL
@@ -316,7 +319,8 @@ static const char resource_browse_sql[] =
   "SELECT r.id,"
   "       r.title,"
   RESOURCE_AUTHORS_SQL
-  "       0.0"
+  "       0.0,"
+  "       r.active, NULL, NULL, NULL"
   "  FROM resources AS r"
   " WHERE r.deleted = 0"
   RESOURCE_FILTER_SQL
@@ -329,7 +333,8 @@ static const char activity_sql[] =
   "       coalesce (nullif (a.title_fr, ''), nullif (a.title_nl, ''),"
   "                 nullif (a.title_en, ''), ''),"
   "       a.day,"
-  "       c.rank"
+  "       c.rank,"
+  "       1, a.title_fr, a.title_nl, a.title_en"
   "  FROM c JOIN activities AS a ON a.rowid = c.rowid"
   " WHERE a.deleted = 0"
   " ORDER BY c.rank"
@@ -362,6 +367,8 @@ cdm_search_hit_free (CdmSearchHit *hit)
   g_free (hit->id);
   g_free (hit->title);
   g_free (hit->detail);
+  for (guint i = 0; i < G_N_ELEMENTS (hit->titles); i++)
+    g_free (hit->titles[i]);
   g_free (hit);
 }
 
@@ -623,6 +630,9 @@ search_pass (CdmStore              *store,
       hit->title = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
       hit->detail = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
       hit->rank = sqlite3_column_double (stmt, 3);
+      hit->inactive = sqlite3_column_int (stmt, 4) == 0;
+      for (guint i = 0; i < G_N_ELEMENTS (hit->titles); i++)
+        hit->titles[i] = g_strdup ((const char *) sqlite3_column_text (stmt, 5 + i));
       g_hash_table_add (seen, hit->id);
       g_ptr_array_add (hits, hit);
       added++;

@@ -19,6 +19,9 @@ typedef struct {
   char *title;       /* in the first language of the store's order that has one */
   char *detail;      /* acronym, authors or date: a second line for a list */
   double rank;       /* lower is better */
+  gboolean inactive; /* a partner or resource whose "active" is false */
+  char *titles[3];   /* the name or title in fr, nl, en (NULL when none;
+                      * always NULL for resources, which have one title) */
 } CdmSearchHit;
 
 void cdm_search_hit_free (CdmSearchHit *hit);

@@ -63,4 +63,19 @@ void          _cdm_store_run_in_thread (CdmStore            *self,
                                         GAsyncReadyCallback  callback,
                                         gpointer             user_data);
 
+/* For the sync engine (cdm-store-sync.c).  Writes @record (normalised,
+ * with "id") as a row with these sync columns, its lists included,
+ * queueing nothing; joins the caller's transaction.  @known: whether the
+ * row exists (1) or not (0), when the caller has just looked; -1 to look. */
+gboolean      _cdm_store_write_row (CdmStore      *self,
+                                    CdmEntity      entity,
+                                    JsonObject    *record,
+                                    gint64         version,
+                                    gboolean       deleted,
+                                    CdmSyncState   state,
+                                    const char    *updated_at,
+                                    const char    *updated_by,
+                                    int            known,
+                                    GError       **error);
+
 G_END_DECLS

@@ -173,7 +173,7 @@ _cdm_store_set_error (GError     **error,
   switch (rc & 0xff)
     {
     case SQLITE_INTERRUPT:
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Cancelled"));
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, C_("operation", "Cancelled"));
       return;
     case SQLITE_CANTOPEN:
       code = CDM_STORE_ERROR_CANT_OPEN;
@@ -2028,4 +2028,65 @@ cdm_store_check_integrity (CdmStore  *self,
       return FALSE;
     }
   return TRUE;
+}
+
+/* Sync: rows as the server has them (cdm-store-sync.c). */
+
+gboolean
+_cdm_store_write_row (CdmStore      *self,
+                      CdmEntity      entity,
+                      JsonObject    *record,
+                      gint64         version,
+                      gboolean       deleted,
+                      CdmSyncState   state,
+                      const char    *updated_at,
+                      const char    *updated_by,
+                      int            known,
+                      GError       **error)
+{
+  const EntitySql *sql = get_entity_sql (entity);
+  const char *id = json_object_get_string_member (record, "id");
+  g_autofree char *now = NULL;
+  sqlite3_stmt *stmt;
+  gboolean exists = known > 0;
+  int rc;
+
+  if (known < 0)
+    {
+      stmt = _cdm_store_prepare (self, sql->exists, error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
+      rc = sqlite3_step (stmt);
+      exists = rc == SQLITE_ROW;
+      sqlite3_reset (stmt);
+      if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        {
+          _cdm_store_set_error (error, self->db, rc, _("Reading the store failed"));
+          return FALSE;
+        }
+    }
+
+  if (updated_at == NULL)
+    updated_at = now = now_iso8601 ();
+
+  stmt = _cdm_store_prepare (self, exists ? sql->update : sql->insert, error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 2, version);
+  sqlite3_bind_text (stmt, 3, updated_at, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 4, updated_by, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int (stmt, 5, deleted);
+  sqlite3_bind_int (stmt, 6, state);
+  bind_record (self, entity, stmt, record);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _cdm_store_set_error (error, self->db, rc, _("Writing to the store failed"));
+      return FALSE;
+    }
+
+  return write_links (self, entity, id, record, exists, error);
 }

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "cdm-activities-page.h"
+#include "cdm-content-order.h"
 #include "cdm-activity-editor.h"
 #include "cdm-activity-query.h"
 #include "cdm-labels.h"
@@ -184,6 +185,15 @@ is_online (const CdmActivitySummary *s)
   return g_strcmp0 (s->mode, "online") == 0;
 }
 
+/* The title in the desk's content language order (Preferences). */
+static const char *
+activity_title (const CdmActivitySummary *s)
+{
+  const char *title = cdm_content_pick (s->title_fr, s->title_nl, s->title_en);
+
+  return title != NULL ? title : "";
+}
+
 static void
 set_status_style (GtkWidget  *label,
                   const char *status)
@@ -242,7 +252,6 @@ static void
 show_detail (CdmActivitiesPage        *self,
              const CdmActivitySummary *s)
 {
-  const char *language = cdm_labels_content_language ();
   g_autoptr(GDateTime) starts = local_time (self, s->starts_unix);
   g_autofree char *day = format_day_heading (starts);
   g_autofree char *hours = format_hours (self, s, TRUE);
@@ -258,7 +267,7 @@ show_detail (CdmActivitiesPage        *self,
   g_free (self->detail_id);
   self->detail_id = g_strdup (s->id);
 
-  gtk_label_set_text (self->detail_title, cdm_activity_summary_get_title (s, language));
+  gtk_label_set_text (self->detail_title, activity_title (s));
   /* TRANSLATORS: when an activity takes place, "Monday 16 March 2020, 10:00–11:30" */
   when = g_strdup_printf (_("%s %d, %s"), day, g_date_time_get_year (starts), hours);
   gtk_label_set_text (self->detail_when, when);
@@ -359,7 +368,6 @@ static GtkWidget *
 make_activity_row (CdmActivitiesPage        *self,
                    const CdmActivitySummary *s)
 {
-  const char *language = cdm_labels_content_language ();
   g_autofree char *name = g_strconcat ("activity-", s->id, NULL);
   g_autofree char *time = format_hours (self, s, FALSE);
   g_autofree char *mode = format_mode (s);
@@ -380,7 +388,7 @@ make_activity_row (CdmActivitiesPage        *self,
   gtk_widget_set_name (row, name);
   g_object_set_data_full (G_OBJECT (row), "activity-id", g_strdup (s->id), g_free);
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), cdm_activity_summary_get_title (s, language));
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), activity_title (s));
   adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 2);
 
   organisers = s->organisers != NULL ? g_strjoinv (", ", s->organisers) : g_strdup ("");
@@ -560,8 +568,16 @@ load_week (CdmActivitiesPage *self)
     gtk_stack_set_visible_child_name (self->week_stack, "loading");
 
   cdm_activity_query_days_async (self->store, self->week_start, last_day,
-                                 cdm_labels_content_language (),
+                                 cdm_content_order_get ()[0],
                                  self->cancellable, on_week_read, g_object_ref (self));
+}
+
+/* Titles and organisers' names show in the new order. */
+static void
+on_content_order_changed (CdmActivitiesPage *self)
+{
+  if (self->store != NULL && self->week_start != NULL)
+    load_week (self);
 }
 
 static void
@@ -775,7 +791,6 @@ record_headcount_action (GtkWidget  *widget,
 {
   CdmActivitiesPage *self = CDM_ACTIVITIES_PAGE (widget);
   const CdmActivitySummary *s = find_activity (self, self->detail_id);
-  const char *language = cdm_labels_content_language ();
   GtkWidget *dialog;
   GtkWidget *spin;
   g_autofree char *body = NULL;
@@ -785,7 +800,7 @@ record_headcount_action (GtkWidget  *widget,
 
   /* TRANSLATORS: %s is an activity's title; the count so far follows */
   body = g_strdup_printf (_("How many people took part in “%s”? The number is added to the %'lld already recorded."),
-                          cdm_activity_summary_get_title (s, language), (long long) s->attendance);
+                          activity_title (s), (long long) s->attendance);
   dialog = adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (widget)),
                                    _("Record a Headcount"), body);
   gtk_widget_set_name (dialog, "headcount-dialog");
@@ -929,7 +944,7 @@ mark_action (GtkWidget  *widget,
   if (s == NULL)
     return;
 
-  set_status (self, s->id, cdm_activity_summary_get_title (s, cdm_labels_content_language ()),
+  set_status (self, s->id, activity_title (s),
               status, s->status, FALSE);
 }
 
@@ -1028,6 +1043,8 @@ cdm_activities_page_init (CdmActivitiesPage *self)
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "activity.back", FALSE);
   set_detail_actions (self, NULL);
+  g_signal_connect_object (cdm_content_order_get_notifier (), "changed",
+                           G_CALLBACK (on_content_order_changed), self, G_CONNECT_SWAPPED);
 }
 
 void

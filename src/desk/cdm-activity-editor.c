@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cdm-activity-editor.c: a form to create or edit a group activity.
  *
- * Editing starts from the stored record, read in a worker thread, and
- * changes only the fields of the form, so that organisers, audience and
- * programmes set elsewhere (an import, another desk) are kept.  The form
- * is checked before anything is written; the store checks it again.
+ * Editing starts from the stored record, read in a worker thread with
+ * its organisers' names, and changes only the fields of the form, so that
+ * members it does not show are kept.  Organisers are picked by searching
+ * partners (the search runs in libcdm's worker, each keystroke cancelling
+ * the one before); the audience is one of its vocabulary or none; the
+ * programmes are toggles.  The form is checked before anything is
+ * written; the store checks it again.
  */
 
 #include "config.h"
@@ -13,7 +16,9 @@
 #include <stdio.h>
 
 #include "cdm-activity-editor.h"
+#include "cdm-content-order.h"
 #include "cdm-labels.h"
+#include "cdm-search.h"
 
 struct _CdmActivityEditor
 {
@@ -33,6 +38,15 @@ struct _CdmActivityEditor
   AdwEntryRow *place_row;
   GtkSpinButton *capacity_spin;
   AdwComboRow *status_row;
+  AdwPreferencesGroup *organisers_group;
+  AdwEntryRow *organiser_search_row;
+  GtkListBox *organiser_results;
+  AdwComboRow *audience_row;
+  GtkFlowBox *programmes_box;
+
+  GPtrArray *programme_buttons;  /* GtkToggleButton, in cdm_programmes order */
+  GPtrArray *organiser_ids;      /* char *, in the order shown */
+  GCancellable *search_cancellable;
 
   CdmStore *store;
   GTimeZone *zone;
@@ -122,8 +136,210 @@ member_string (JsonObject *object,
   return json_node_get_string (node);
 }
 
+static void on_remove_organiser_clicked (GtkButton         *button,
+                                         CdmActivityEditor *self);
+
+/* Adds the partner @id as an organiser, named @name; once only. */
 static void
-show_record (CdmActivityEditor *self)
+add_organiser (CdmActivityEditor *self,
+               const char        *id,
+               const char        *name)
+{
+  GtkWidget *row, *button;
+  g_autofree char *tooltip = NULL;
+
+  for (guint i = 0; i < self->organiser_ids->len; i++)
+    {
+      if (g_str_equal (g_ptr_array_index (self->organiser_ids, i), id))
+        return;
+    }
+  g_ptr_array_add (self->organiser_ids, g_strdup (id));
+
+  row = adw_action_row_new ();
+  gtk_widget_set_name (row, "organiser");
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), name);
+  g_object_set_data_full (G_OBJECT (row), "organiser-id", g_strdup (id), g_free);
+
+  button = gtk_button_new_from_icon_name ("list-remove-symbolic");
+  gtk_widget_set_name (button, "remove-organiser");
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (button, "flat");
+  /* TRANSLATORS: the tooltip of the button that removes an organiser */
+  tooltip = g_strdup_printf (_("Remove %s from the organisers"), name);
+  gtk_widget_set_tooltip_text (button, tooltip);
+  g_signal_connect (button, "clicked", G_CALLBACK (on_remove_organiser_clicked), self);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+
+  adw_preferences_group_add (self->organisers_group, row);
+}
+
+static void
+on_remove_organiser_clicked (GtkButton         *button,
+                             CdmActivityEditor *self)
+{
+  GtkWidget *row = gtk_widget_get_ancestor (GTK_WIDGET (button), ADW_TYPE_ACTION_ROW);
+  const char *id = g_object_get_data (G_OBJECT (row), "organiser-id");
+
+  for (guint i = 0; i < self->organiser_ids->len; i++)
+    {
+      if (g_str_equal (g_ptr_array_index (self->organiser_ids, i), id))
+        {
+          g_ptr_array_remove_index (self->organiser_ids, i);
+          break;
+        }
+    }
+  gtk_widget_grab_focus (GTK_WIDGET (self->organiser_search_row));
+  adw_preferences_group_remove (self->organisers_group, row);
+}
+
+/* GtkListBox of GTK 4.8 has no remove_all(). */
+static void
+clear_results (CdmActivityEditor *self)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->organiser_results))) != NULL)
+    gtk_list_box_remove (self->organiser_results, child);
+  gtk_widget_set_visible (GTK_WIDGET (self->organiser_results), FALSE);
+}
+
+static void
+on_organiser_search_done (GObject      *source,
+                          GAsyncResult *result,
+                          gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) hits = cdm_search_finish (CDM_STORE (source), result, &error);
+  CdmActivityEditor *self;
+  guint shown = 0;
+
+  /* Cancelled: a newer keystroke, or the form closed (@user_data is gone). */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self = user_data;
+  clear_results (self);
+  if (hits == NULL)
+    {
+      g_autofree char *message = g_strdup_printf (_("Partners could not be searched: %s"), error->message);
+
+      show_error (self, message);
+      return;
+    }
+
+  /* Partners that no longer work with the centre come last, marked. */
+  for (guint pass = 0; pass < 2; pass++)
+    {
+      for (guint i = 0; i < hits->len; i++)
+        {
+          CdmSearchHit *hit = g_ptr_array_index (hits, i);
+          const char *title = cdm_content_pick (hit->titles[0], hit->titles[1], hit->titles[2]);
+          GtkWidget *row;
+
+          if (hit->inactive != (pass == 1))
+            continue;
+          if (title == NULL)
+            title = hit->title;
+          row = adw_action_row_new ();
+          gtk_widget_set_name (row, "organiser-hit");
+          adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+          adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+          if (hit->detail != NULL && hit->detail[0] != '\0')
+            adw_action_row_set_subtitle (ADW_ACTION_ROW (row), hit->detail);
+          if (hit->inactive)
+            {
+              GtkWidget *tag = gtk_label_new (C_("partner", "Inactive"));
+
+              gtk_widget_add_css_class (tag, "caption");
+              gtk_widget_add_css_class (tag, "dim-label");
+              adw_action_row_add_suffix (ADW_ACTION_ROW (row), tag);
+              gtk_widget_add_css_class (row, "dim-label");
+            }
+          gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+          g_object_set_data_full (G_OBJECT (row), "hit-id", g_strdup (hit->id), g_free);
+          g_object_set_data_full (G_OBJECT (row), "hit-title", g_strdup (title), g_free);
+          gtk_list_box_append (self->organiser_results, row);
+          shown++;
+        }
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->organiser_results), shown > 0);
+}
+
+static void
+on_organiser_search_changed (CdmActivityEditor *self)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->organiser_search_row));
+
+  g_cancellable_cancel (self->search_cancellable);
+  g_clear_object (&self->search_cancellable);
+  if (text[0] == '\0')
+    {
+      clear_results (self);
+      return;
+    }
+  self->search_cancellable = g_cancellable_new ();
+  cdm_search_async (self->store, CDM_ENTITY_ORGANISATION, text, 8, self->search_cancellable,
+                    on_organiser_search_done, self);
+}
+
+static void
+pick_organiser (CdmActivityEditor *self,
+                GtkListBoxRow     *row)
+{
+  g_autofree char *id = NULL;
+  g_autofree char *title = NULL;
+
+  if (row == NULL)
+    return;
+  id = g_strdup (g_object_get_data (G_OBJECT (row), "hit-id"));
+  title = g_strdup (g_object_get_data (G_OBJECT (row), "hit-title"));
+  add_organiser (self, id, title);
+  /* Ready for the next one. */
+  gtk_editable_set_text (GTK_EDITABLE (self->organiser_search_row), "");
+  gtk_widget_grab_focus (GTK_WIDGET (self->organiser_search_row));
+}
+
+static void
+on_organiser_result_activated (GtkListBox        *box,
+                               GtkListBoxRow     *row,
+                               CdmActivityEditor *self)
+{
+  pick_organiser (self, row);
+}
+
+/* Enter in the search takes the first partner found. */
+static void
+on_organiser_entry_activated (CdmActivityEditor *self)
+{
+  pick_organiser (self, gtk_list_box_get_row_at_index (self->organiser_results, 0));
+}
+
+static JsonArray *
+member_array (JsonObject *object,
+              const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  return node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+}
+
+/* What the worker read: the record, and its organisers' names. */
+typedef struct {
+  JsonObject *record;
+  GPtrArray *organiser_names;   /* JsonObject {fr, nl, en}, or empty */
+} Loaded;
+
+static void
+loaded_free (Loaded *loaded)
+{
+  g_clear_pointer (&loaded->record, json_object_unref);
+  g_clear_pointer (&loaded->organiser_names, g_ptr_array_unref);
+  g_free (loaded);
+}
+
+static void
+show_record (CdmActivityEditor *self,
+             GPtrArray         *organiser_names)
 {
   JsonObject *record = self->record;
   JsonObject *title = json_object_has_member (record, "title") &&
@@ -163,6 +379,41 @@ show_record (CdmActivityEditor *self)
   if (status >= 0)
     adw_combo_row_set_selected (self->status_row, status);
 
+  /* Item 0 is "Not set". */
+  adw_combo_row_set_selected (self->audience_row,
+                              cdm_code_index (cdm_audiences, member_string (record, "audience")) + 1);
+  {
+    JsonArray *programmes = member_array (record, "programmes");
+
+    for (guint i = 0; i < self->programme_buttons->len; i++)
+      {
+        gboolean on = FALSE;
+
+        for (guint j = 0; programmes != NULL && j < json_array_get_length (programmes); j++)
+          {
+            JsonNode *node = json_array_get_element (programmes, j);
+
+            if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING &&
+                g_str_equal (json_node_get_string (node), cdm_programmes[i]))
+              on = TRUE;
+          }
+        gtk_toggle_button_set_active (g_ptr_array_index (self->programme_buttons, i), on);
+      }
+  }
+  {
+    JsonArray *organisers = member_array (record, "organisers");
+
+    for (guint i = 0; organisers != NULL && i < json_array_get_length (organisers); i++)
+      {
+        const char *id = json_array_get_string_element (organisers, i);
+        const char *name = i < organiser_names->len
+                           ? cdm_content_pick_object (g_ptr_array_index (organiser_names, i)) : NULL;
+
+        if (id != NULL)
+          add_organiser (self, id, name != NULL ? name : id);
+      }
+  }
+
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "editor.save", TRUE);
 }
 
@@ -172,14 +423,34 @@ load_record (GTask        *task,
              gpointer      task_data,
              GCancellable *cancellable)
 {
+  CdmStore *store = CDM_STORE (source_object);
   GError *error = NULL;
-  JsonObject *record;
+  Loaded *loaded = g_new0 (Loaded, 1);
+  JsonArray *organisers;
 
-  record = cdm_store_get (CDM_STORE (source_object), CDM_ENTITY_ACTIVITY, task_data, FALSE, &error);
-  if (record == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, record, (GDestroyNotify) json_object_unref);
+  loaded->organiser_names = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  loaded->record = cdm_store_get (store, CDM_ENTITY_ACTIVITY, task_data, FALSE, &error);
+  if (loaded->record == NULL)
+    {
+      loaded_free (loaded);
+      g_task_return_error (task, error);
+      return;
+    }
+
+  organisers = member_array (loaded->record, "organisers");
+  for (guint i = 0; organisers != NULL && i < json_array_get_length (organisers); i++)
+    {
+      const char *id = json_array_get_string_element (organisers, i);
+      /* A partner removed since is still named, by its last name. */
+      g_autoptr(JsonObject) partner = id != NULL
+                                      ? cdm_store_get (store, CDM_ENTITY_ORGANISATION, id, TRUE, NULL) : NULL;
+      JsonNode *node = partner != NULL ? json_object_get_member (partner, "name") : NULL;
+
+      g_ptr_array_add (loaded->organiser_names,
+                       node != NULL && JSON_NODE_HOLDS_OBJECT (node)
+                       ? json_object_ref (json_node_get_object (node)) : json_object_new ());
+    }
+  g_task_return_pointer (task, loaded, (GDestroyNotify) loaded_free);
 }
 
 static void
@@ -189,12 +460,12 @@ on_record_loaded (GObject      *source,
 {
   g_autoptr(CdmActivityEditor) self = user_data;
   g_autoptr(GError) error = NULL;
-  JsonObject *record;
+  Loaded *loaded;
 
-  record = g_task_propagate_pointer (G_TASK (result), &error);
+  loaded = g_task_propagate_pointer (G_TASK (result), &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
-  if (record == NULL)
+  if (loaded == NULL)
     {
       g_autofree char *message = g_strdup_printf (_("The activity could not be read: %s"), error->message);
 
@@ -202,8 +473,9 @@ on_record_loaded (GObject      *source,
       return;
     }
 
-  self->record = record;
-  show_record (self);
+  self->record = g_steal_pointer (&loaded->record);
+  show_record (self, loaded->organiser_names);
+  loaded_free (loaded);
 }
 
 /* The start time from the form, or NULL with the faulty row marked. */
@@ -339,6 +611,25 @@ save_action (GtkWidget  *widget,
   json_object_set_int_member (record, "capacity", gtk_spin_button_get_value_as_int (self->capacity_spin));
   json_object_set_string_member (record, "status",
                                  cdm_activity_statuses[MIN (status, g_strv_length ((char **) cdm_activity_statuses) - 1)]);
+  {
+    guint audience = adw_combo_row_get_selected (self->audience_row);
+    JsonArray *programmes = json_array_new ();
+    JsonArray *organisers = json_array_new ();
+
+    if (audience >= 1 && audience <= g_strv_length ((char **) cdm_audiences))
+      json_object_set_string_member (record, "audience", cdm_audiences[audience - 1]);
+    else
+      json_object_set_null_member (record, "audience");
+    for (guint i = 0; i < self->programme_buttons->len; i++)
+      {
+        if (gtk_toggle_button_get_active (g_ptr_array_index (self->programme_buttons, i)))
+          json_array_add_string_element (programmes, cdm_programmes[i]);
+      }
+    json_object_set_array_member (record, "programmes", programmes);
+    for (guint i = 0; i < self->organiser_ids->len; i++)
+      json_array_add_string_element (organisers, g_ptr_array_index (self->organiser_ids, i));
+    json_object_set_array_member (record, "organisers", organisers);
+  }
 
   self->saving = TRUE;
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "editor.save", FALSE);
@@ -353,6 +644,8 @@ cdm_activity_editor_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_cancellable_cancel (self->search_cancellable);
+  g_clear_object (&self->search_cancellable);
   g_clear_object (&self->store);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), CDM_TYPE_ACTIVITY_EDITOR);
@@ -367,6 +660,8 @@ cdm_activity_editor_finalize (GObject *object)
 
   g_clear_pointer (&self->zone, g_time_zone_unref);
   g_clear_pointer (&self->record, json_object_unref);
+  g_clear_pointer (&self->programme_buttons, g_ptr_array_unref);
+  g_clear_pointer (&self->organiser_ids, g_ptr_array_unref);
   g_free (self->activity_id);
 
   G_OBJECT_CLASS (cdm_activity_editor_parent_class)->finalize (object);
@@ -406,6 +701,11 @@ cdm_activity_editor_class_init (CdmActivityEditorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CdmActivityEditor, place_row);
   gtk_widget_class_bind_template_child (widget_class, CdmActivityEditor, capacity_spin);
   gtk_widget_class_bind_template_child (widget_class, CdmActivityEditor, status_row);
+  gtk_widget_class_bind_template_child (widget_class, CdmActivityEditor, organisers_group);
+  gtk_widget_class_bind_template_child (widget_class, CdmActivityEditor, organiser_search_row);
+  gtk_widget_class_bind_template_child (widget_class, CdmActivityEditor, organiser_results);
+  gtk_widget_class_bind_template_child (widget_class, CdmActivityEditor, audience_row);
+  gtk_widget_class_bind_template_child (widget_class, CdmActivityEditor, programmes_box);
   gtk_widget_class_bind_template_callback (widget_class, on_mode_changed);
 
   gtk_widget_class_install_action (widget_class, "editor.save", NULL, save_action);
@@ -419,6 +719,7 @@ cdm_activity_editor_init (CdmActivityEditor *self)
 {
   g_autoptr(GtkStringList) modes = labels_model ("activity_mode", cdm_activity_modes);
   g_autoptr(GtkStringList) statuses = labels_model ("activity_status", cdm_activity_statuses);
+  g_autoptr(GtkStringList) audiences = labels_model ("audience", cdm_audiences);
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
@@ -426,6 +727,32 @@ cdm_activity_editor_init (CdmActivityEditor *self)
   adw_combo_row_set_model (self->status_row, G_LIST_MODEL (statuses));
   on_mode_changed (self);
   self->cancellable = g_cancellable_new ();
+
+  /* "Not set", then the vocabulary. */
+  gtk_string_list_splice (audiences, 0, 0, (const char * const []) { C_("audience", "Not set"), NULL });
+  adw_combo_row_set_model (self->audience_row, G_LIST_MODEL (audiences));
+  adw_combo_row_set_selected (self->audience_row, 0);
+
+  self->programme_buttons = g_ptr_array_new ();
+  for (guint i = 0; cdm_programmes[i] != NULL; i++)
+    {
+      GtkWidget *button = gtk_toggle_button_new_with_label (cdm_label_for_code ("programmes", cdm_programmes[i]));
+      g_autofree char *name = g_strconcat ("programme-", cdm_programmes[i], NULL);
+
+      gtk_widget_set_name (button, name);
+      gtk_flow_box_append (self->programmes_box, button);
+      /* The flow box child would take the focus first; the button is enough. */
+      gtk_widget_set_focusable (gtk_widget_get_parent (button), FALSE);
+      g_ptr_array_add (self->programme_buttons, button);
+    }
+
+  self->organiser_ids = g_ptr_array_new_with_free_func (g_free);
+  g_signal_connect_swapped (self->organiser_search_row, "changed",
+                            G_CALLBACK (on_organiser_search_changed), self);
+  g_signal_connect_swapped (self->organiser_search_row, "entry-activated",
+                            G_CALLBACK (on_organiser_entry_activated), self);
+  g_signal_connect (self->organiser_results, "row-activated",
+                    G_CALLBACK (on_organiser_result_activated), self);
 }
 
 CdmActivityEditor *

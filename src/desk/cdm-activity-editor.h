@@ -3,9 +3,9 @@
  *
  * Titles in French, Dutch and English, date and time in the centre's time
  * zone, duration, mode (with platform and link for online ones), place,
- * capacity and status.  Fields the form does not show (organisers,
- * audience, programmes, themes, languages, summary) keep their stored
- * values.  The record is read and written in a worker thread; "saved"
+ * organisers (partners found by searching), audience, programmes,
+ * capacity and status.  Fields the form does not show (themes,
+ * languages, summary) keep their stored values.  The record is read and written in a worker thread; "saved"
  * is emitted with the activity's id and local day once it is on disk.
  */
 #pragma once

@@ -9,6 +9,7 @@
 #include "cdm-demo.h"
 #include "cdm-preferences-window.h"
 #include "cdm-store.h"
+#include "cdm-survey-window.h"
 #include "cdm-window.h"
 
 struct _CdmApplication
@@ -210,11 +211,29 @@ quit_action (GSimpleAction *action,
   g_application_quit (G_APPLICATION (user_data));
 }
 
+/* The satisfaction survey, in a window of its own (app.survey) or filling
+ * the screen for visitors (app.survey-kiosk); nothing before the store is
+ * open. */
+static void
+survey_action (GSimpleAction *action,
+               GVariant      *parameter,
+               gpointer       user_data)
+{
+  CdmApplication *self = user_data;
+  gboolean kiosk = g_str_equal (g_action_get_name (G_ACTION (action)), "survey-kiosk");
+
+  if (self->store == NULL)
+    return;
+  gtk_window_present (GTK_WINDOW (cdm_survey_window_new (GTK_APPLICATION (self), self->store, kiosk)));
+}
+
 static const GActionEntry app_actions[] = {
   { "about", about_action },
   { "preferences", preferences_action },
   { "help", help_action },
   { "quit", quit_action },
+  { "survey", survey_action },
+  { "survey-kiosk", survey_action },
 };
 
 static void
@@ -229,6 +248,7 @@ cdm_application_startup (GApplication *application)
     { "app.preferences", { "<Control>comma", NULL } },
     { "app.help", { "F1", NULL } },
     { "win.log-contact", { "<Control>n", NULL } },
+    { "win.new-partner", { "<Control><Shift>n", NULL } },
     { "win.show-section::today", { "<Alt>1", NULL } },
     { "win.show-section::contacts", { "<Alt>2", NULL } },
     { "win.show-section::partners", { "<Alt>3", NULL } },

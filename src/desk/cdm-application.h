@@ -3,7 +3,8 @@
  *
  * Opens the per-user store (or $CDM_DESK_STORE) in a worker thread and,
  * on the very first start, fills it with demo data so that the desk works
- * with no server at all.  App actions: app.about, app.quit; accelerators
+ * with no server at all.  App actions: app.about, app.quit, app.survey and
+ * app.survey-kiosk (the satisfaction survey, cdm-survey-window.h); accelerators
  * for the window's actions.
  */
 #pragma once

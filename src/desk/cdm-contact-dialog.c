@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "cdm-contact-dialog.h"
+#include "cdm-content-order.h"
 #include "cdm-handout.h"
 #include "cdm-labels.h"
 #include "cdm-search.h"
@@ -379,7 +380,7 @@ followup_times (CdmContactDialog  *self,
     return TRUE;
 
   if (!row_time (self, self->answered_row, self->answered_shown, "answered_at",
-                 _("Answered"), answered_at, &answered, error))
+                 C_("follow-up field", "Answered"), answered_at, &answered, error))
     {
       gtk_widget_grab_focus (GTK_WIDGET (self->answered_row));
       goto failed;
@@ -470,19 +471,43 @@ on_picker_search_done (GObject      *source,
       return;
     }
 
-  for (guint i = 0; i < hits->len; i++)
+  /* A partner that no longer works with the centre is rarely where a
+   * visitor is sent, but a counsellor who types its name should learn
+   * why it is not offered first: it comes last, marked. */
+  for (guint pass = 0; pass < 2; pass++)
     {
-      CdmSearchHit *hit = g_ptr_array_index (hits, i);
-      GtkWidget *row = adw_action_row_new ();
+      for (guint i = 0; i < hits->len; i++)
+        {
+          CdmSearchHit *hit = g_ptr_array_index (hits, i);
+          const char *title = cdm_content_pick (hit->titles[0], hit->titles[1], hit->titles[2]);
+          GtkWidget *row;
 
-      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), hit->title);
-      if (hit->detail != NULL)
-        adw_action_row_set_subtitle (ADW_ACTION_ROW (row), hit->detail);
-      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
-      g_object_set_data_full (G_OBJECT (row), "hit-id", g_strdup (hit->id), g_free);
-      g_object_set_data_full (G_OBJECT (row), "hit-title", g_strdup (hit->title), g_free);
-      gtk_list_box_append (picker->results, row);
+          if (hit->inactive != (pass == 1))
+            continue;
+          if (title == NULL)
+            title = hit->title;
+
+          row = adw_action_row_new ();
+          adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+          adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+          if (hit->detail != NULL)
+            adw_action_row_set_subtitle (ADW_ACTION_ROW (row), hit->detail);
+          if (hit->inactive)
+            {
+              GtkWidget *tag = gtk_label_new (hit->entity == CDM_ENTITY_RESOURCE
+                                              ? C_("resource", "Inactive") : C_("partner", "Inactive"));
+
+              gtk_widget_set_name (tag, "inactive-tag");
+              gtk_widget_add_css_class (tag, "caption");
+              gtk_widget_add_css_class (tag, "dim-label");
+              adw_action_row_add_suffix (ADW_ACTION_ROW (row), tag);
+              gtk_widget_add_css_class (row, "dim-label");
+            }
+          gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+          g_object_set_data_full (G_OBJECT (row), "hit-id", g_strdup (hit->id), g_free);
+          g_object_set_data_full (G_OBJECT (row), "hit-title", g_strdup (title), g_free);
+          gtk_list_box_append (picker->results, row);
+        }
     }
   gtk_widget_set_visible (GTK_WIDGET (picker->results), hits->len > 0);
 
@@ -1068,8 +1093,10 @@ typedef struct {
   JsonObject *record;
   /* The titles of its resources, in the record's order. */
   GPtrArray *titles;
-  /* The names of the partners it was referred to, likewise. */
+  /* The names of the partners it was referred to, likewise, and each
+   * one's {fr, nl, en}, chosen from on the main thread. */
   GPtrArray *names;
+  GPtrArray *name_variants;
 } Loaded;
 
 static void
@@ -1078,6 +1105,7 @@ loaded_free (Loaded *loaded)
   g_clear_pointer (&loaded->record, json_object_unref);
   g_clear_pointer (&loaded->titles, g_ptr_array_unref);
   g_clear_pointer (&loaded->names, g_ptr_array_unref);
+  g_clear_pointer (&loaded->name_variants, g_ptr_array_unref);
   g_free (loaded);
 }
 
@@ -1093,6 +1121,7 @@ load_thread (GTask        *task,
 
   loaded->titles = g_ptr_array_new_with_free_func (g_free);
   loaded->names = g_ptr_array_new_with_free_func (g_free);
+  loaded->name_variants = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
   loaded->record = cdm_store_get (store, CDM_ENTITY_CONTACT, task_data, FALSE, &error);
   if (loaded->record == NULL)
     {
@@ -1141,6 +1170,7 @@ load_thread (GTask        *task,
                 name = json_node_get_string (value);
             }
           g_ptr_array_add (loaded->names, g_strdup (name != NULL ? name : id));
+          g_ptr_array_add (loaded->name_variants, names != NULL ? json_object_ref (names) : json_object_new ());
         }
     }
 
@@ -1286,6 +1316,18 @@ on_load_done (GObject      *source,
       adw_toast_set_timeout (toast, 0);
       adw_toast_overlay_add_toast (self->toast_overlay, toast);
       return;
+    }
+
+  /* Partners' names in the desk's content language order. */
+  for (guint i = 0; i < loaded->names->len && i < loaded->name_variants->len; i++)
+    {
+      const char *name = cdm_content_pick_object (g_ptr_array_index (loaded->name_variants, i));
+
+      if (name != NULL)
+        {
+          g_free (g_ptr_array_index (loaded->names, i));
+          g_ptr_array_index (loaded->names, i) = g_strdup (name);
+        }
     }
 
   /* The loaded record goes in last, so that save() waits for the form. */

@@ -12,6 +12,7 @@
 
 #include <glib/gi18n.h>
 
+#include "cdm-content-order.h"
 #include "cdm-detail-window.h"
 #include "cdm-labels.h"
 #include "cdm-partner-editor.h"
@@ -44,27 +45,6 @@ enum {
 };
 
 static guint signals[N_SIGNALS];
-
-/* The languages of the names of partners, in the centre's order. */
-static const char * const content_languages[] = { "fr", "nl", "en" };
-
-/* The UI language first, then the others: "nl" for a Dutch desktop. */
-static const char *
-ui_language (void)
-{
-  const char * const *names = g_get_language_names ();
-
-  for (guint i = 0; names[i] != NULL; i++)
-    {
-      if (g_str_has_prefix (names[i], "fr"))
-        return "fr";
-      if (g_str_has_prefix (names[i], "nl"))
-        return "nl";
-      if (g_str_has_prefix (names[i], "en"))
-        return "en";
-    }
-  return "en";
-}
 
 static const char *
 language_name (const char *code)
@@ -329,23 +309,16 @@ show_partner (CdmDetailWindow *self,
   JsonNode *name_node = json_object_get_member (record, "name");
   JsonObject *names = name_node != NULL && JSON_NODE_HOLDS_OBJECT (name_node)
                       ? json_node_get_object (name_node) : NULL;
-  const char *first = ui_language ();
-  const char *order[4] = { first, NULL, NULL, NULL };
+  const char * const *order = cdm_content_order_get ();
   const char *title = NULL;
+  JsonNode *active = json_object_get_member (record, "active");
   const char *acronym = get_string (record, "acronym");
   AdwPreferencesGroup *group;
   g_autofree char *subtitle = NULL;
   JsonArray *people, *days;
-  guint n = 1;
 
-  /* The UI language first, then French, Dutch, English. */
-  for (guint i = 0; i < G_N_ELEMENTS (content_languages); i++)
-    {
-      if (!g_str_equal (content_languages[i], first))
-        order[n++] = content_languages[i];
-    }
-  for (guint i = 0; i < 3 && names != NULL && title == NULL; i++)
-    title = get_string (names, order[i]);
+  /* In the desk's content language order (Preferences). */
+  title = cdm_content_pick_object (names);
   if (title == NULL)
     title = acronym != NULL ? acronym : _("Partner");
 
@@ -353,6 +326,20 @@ show_partner (CdmDetailWindow *self,
   gtk_label_set_text (self->heading_label, title);
   adw_window_title_set_title (self->window_title, title);
   gtk_window_set_title (GTK_WINDOW (self), title);
+  if (active != NULL && JSON_NODE_HOLDS_VALUE (active) && !json_node_get_boolean (active))
+    {
+      GtkWidget *label = gtk_label_new (_("Inactive: no longer works with the centre"));
+
+      gtk_widget_set_name (label, "inactive-label");
+      gtk_label_set_xalign (GTK_LABEL (label), 0);
+      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+      gtk_widget_add_css_class (label, "dim-label");
+      gtk_widget_add_css_class (label, "heading");
+      gtk_widget_add_css_class (GTK_WIDGET (self->heading_label), "dim-label");
+      gtk_box_insert_child_after (self->record_box, label, GTK_WIDGET (self->heading_label));
+    }
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->heading_label), "dim-label");
   if (get_string (record, "circle") != NULL && get_string (record, "kind") != NULL)
     {
       /* TRANSLATORS: a partner's circle and kind: "First circle · Public employment service" */
@@ -771,6 +758,11 @@ cdm_detail_window_new (GtkWindow  *parent,
   g_task_set_source_tag (task, cdm_detail_window_new);
   g_task_set_task_data (task, g_object_ref (store), g_object_unref);
   g_task_run_in_thread (task, load_record);
+
+  /* A partner's names show in the order chosen in Preferences. */
+  if (entity == CDM_ENTITY_ORGANISATION)
+    g_signal_connect_object (cdm_content_order_get_notifier (), "changed",
+                             G_CALLBACK (reload), self, G_CONNECT_SWAPPED);
 
   return self;
 }

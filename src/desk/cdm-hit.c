@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include "cdm-content-order.h"
 #include "cdm-hit.h"
 
 struct _CdmHit
@@ -13,6 +14,7 @@ struct _CdmHit
   char *id;
   char *title;
   char *detail;
+  gboolean inactive;
 };
 
 G_DEFINE_FINAL_TYPE (CdmHit, cdm_hit, G_TYPE_OBJECT)
@@ -44,13 +46,20 @@ CdmHit *
 cdm_hit_new (const CdmSearchHit *hit)
 {
   CdmHit *self;
+  const char *title;
 
   g_return_val_if_fail (hit != NULL, NULL);
 
   self = g_object_new (CDM_TYPE_HIT, NULL);
   self->entity = hit->entity;
   self->id = g_strdup (hit->id);
-  self->title = g_strdup (hit->title != NULL ? hit->title : "");
+  /* Names and titles in the desk's content language order; the store's
+   * choice when the hit has a single title (a resource). */
+  title = cdm_content_pick (hit->titles[0], hit->titles[1], hit->titles[2]);
+  if (title == NULL)
+    title = hit->title;
+  self->title = g_strdup (title != NULL ? title : "");
+  self->inactive = hit->inactive;
   /* An empty second line would leave a gap under the title. */
   if (hit->detail != NULL && hit->detail[0] != '\0')
     self->detail = g_strdup (hit->detail);
@@ -84,4 +93,11 @@ cdm_hit_get_detail (CdmHit *self)
 {
   g_return_val_if_fail (CDM_IS_HIT (self), NULL);
   return self->detail;
+}
+
+gboolean
+cdm_hit_get_inactive (CdmHit *self)
+{
+  g_return_val_if_fail (CDM_IS_HIT (self), FALSE);
+  return self->inactive;
 }

@@ -18,5 +18,7 @@ const char *cdm_hit_get_id     (CdmHit *self);
 const char *cdm_hit_get_title  (CdmHit *self);
 /* (nullable): a second line, or NULL */
 const char *cdm_hit_get_detail (CdmHit *self);
+/* Whether the partner or resource is marked inactive. */
+gboolean    cdm_hit_get_inactive (CdmHit *self);
 
 G_END_DECLS

@@ -88,6 +88,43 @@ static const Label region_labels[] = {
   { NULL, NULL }
 };
 
+static const Label status_labels[] = {
+  { "job_seeker", N_("Job seeker") },
+  { "employed", N_("Employed") },
+  { "self_employed", N_("Self-employed") },
+  { "student", N_("Student") },
+  { "other", N_("Other situation") },
+  { NULL, NULL }
+};
+
+static const Label education_labels[] = {
+  { "primary", N_("Primary school") },
+  { "lower_secondary", N_("Lower secondary") },
+  { "upper_secondary", N_("Upper secondary") },
+  { "higher", N_("Higher education") },
+  { NULL, NULL }
+};
+
+/* How a visitor heard of the centre. */
+static const Label heard_from_labels[] = {
+  { "own_initiative", N_("Own initiative") },
+  { "partner", N_("A partner") },
+  { "school", N_("School") },
+  { "social_media", N_("Social media") },
+  { "campaign", N_("A campaign") },
+  { "word_of_mouth", N_("Word of mouth") },
+  { "other", N_("Other way") },
+  { NULL, NULL }
+};
+
+/* How often a visitor who answers the survey comes. */
+static const Label frequency_labels[] = {
+  { "first_visit", N_("First visit") },
+  { "occasional", N_("Now and then") },
+  { "several_per_month", N_("Several times a month") },
+  { NULL, NULL }
+};
+
 /* What a closure shuts, as the statistics shade it. */
 static const Label closure_scope_labels[] = {
   { "all", N_("Whole centre") },
@@ -151,10 +188,12 @@ static const Label activity_mode_labels[] = {
   { NULL, NULL }
 };
 
+/* An activity's status, with a context: French and Dutch agree the word
+ * with "activity" ("Annulée"), unlike the same English word elsewhere. */
 static const Label activity_status_labels[] = {
-  { "planned", N_("Planned") },
-  { "held", N_("Held") },
-  { "cancelled", N_("Cancelled") },
+  { "planned", NC_("activity status", "Planned") },
+  { "held", NC_("activity status", "Held") },
+  { "cancelled", NC_("activity status", "Cancelled") },
   { NULL, NULL }
 };
 
@@ -172,6 +211,7 @@ static const Label tally_kind_labels[] = {
 static const struct {
   const char *field;
   const Label *labels;
+  const char *context;          /* the labels' msgctxt, or NULL */
 } vocabularies[] = {
   { "channel", channel_labels },
   { "service", service_labels },
@@ -181,6 +221,10 @@ static const struct {
   { "gender", gender_labels },
   { "age_band", age_band_labels },
   { "region", region_labels },
+  { "status", status_labels },
+  { "education", education_labels },
+  { "heard_from", heard_from_labels },
+  { "frequency", frequency_labels },
   { "circle", circle_labels },
   { "organisation_kind", organisation_kind_labels },
   { "resource_kind", resource_kind_labels },
@@ -188,7 +232,7 @@ static const struct {
   { "tally_kind", tally_kind_labels },
   { "closure_scope", closure_scope_labels },
   { "activity_mode", activity_mode_labels },
-  { "activity_status", activity_status_labels },
+  { "activity_status", activity_status_labels, "activity status" },
 };
 
 const char *
@@ -206,7 +250,9 @@ cdm_label_for_code (const char *field,
       for (const Label *l = vocabularies[i].labels; l->code != NULL; l++)
         {
           if (strcmp (l->code, code) == 0)
-            return _(l->label);
+            return vocabularies[i].context != NULL
+                   ? g_dpgettext2 (NULL, vocabularies[i].context, l->label)
+                   : _(l->label);
         }
       break;
     }

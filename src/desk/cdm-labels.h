@@ -14,7 +14,8 @@ G_BEGIN_DECLS
 
 /* @field is the field's name in the interchange format ("channel",
  * "service", "site", "themes", "programmes", "gender", "age_band",
- * "region", "closure_scope"; "circle", "organisation_kind",
+ * "region", "status", "education", "heard_from", "frequency" (of a
+ * satisfaction response), "closure_scope"; "circle", "organisation_kind",
  * "resource_kind", "audience", "tally_kind" for the "circle" and "kind"
  * fields of partners and resources, "audience" and tally "kind";
  * "activity_mode", "activity_status" for activities).

@@ -2,10 +2,13 @@
 /* cdm-partner-editor.c: a form to create or edit a partner organisation.
  *
  * Editing starts from the stored record, read in a worker thread, and
- * changes only the fields of the form, so that the contact people (kept
- * up elsewhere: an import, another desk) are written back unchanged.
- * When the store refuses the record (a language code it does not know,
- * say), its message shows above the form, which stays open.
+ * changes only the fields of the form, so that members it does not show
+ * are written back unchanged.  Contact people are rows that fold out to
+ * their name, role, phone and e-mail; they are checked before anything is
+ * written (a name, an e-mail that looks like one), each fault said under
+ * the person's fields.  When the store refuses the record (a language
+ * code it does not know, say), its message shows above the form, which
+ * stays open.
  */
 
 #include "config.h"
@@ -37,6 +40,10 @@ struct _CdmPartnerEditor
   GtkFlowBox *days_box;
   AdwEntryRow *notes_row;
   GtkSwitch *active_switch;
+  AdwPreferencesGroup *people_group;
+  GtkWidget *add_person_button;
+  GPtrArray *people;            /* Person, in the order shown */
+  gboolean people_error;        /* the message above is about them */
 
   GtkToggleButton *theme_buttons[8];
   GtkToggleButton *day_buttons[7];
@@ -49,6 +56,18 @@ struct _CdmPartnerEditor
 };
 
 G_DEFINE_FINAL_TYPE (CdmPartnerEditor, cdm_partner_editor, ADW_TYPE_WINDOW)
+
+/* One contact person's rows; the widgets belong to people_group. */
+typedef struct {
+  CdmPartnerEditor *editor;
+  GtkWidget *expander;
+  AdwEntryRow *name_row;
+  AdwEntryRow *role_row;
+  AdwEntryRow *phone_row;
+  AdwEntryRow *email_row;
+  GtkWidget *error_row;
+  GtkLabel *error_label;
+} Person;
 
 enum {
   SAVED,
@@ -162,6 +181,244 @@ read_codes (GtkToggleButton    **buttons,
   return array;
 }
 
+/* Whether @text looks like an e-mail address: something, one @, and a
+ * domain with a dot.  The mail program says the rest. */
+static gboolean
+is_email (const char *text)
+{
+  return g_regex_match_simple ("^[^@\\s]+@[^@\\s.]+(\\.[^@\\s.]+)+$", text, 0, 0);
+}
+
+static void
+person_show_error (Person     *person,
+                   const char *message)
+{
+  gtk_label_set_text (person->error_label, message != NULL ? message : "");
+  gtk_widget_set_visible (person->error_row, message != NULL);
+  if (message == NULL)
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (person->name_row), "error");
+      gtk_widget_remove_css_class (GTK_WIDGET (person->email_row), "error");
+    }
+}
+
+/* The row folded shows who it is: the name, the role under it. */
+static void
+on_person_changed (Person *person)
+{
+  const char *name = gtk_editable_get_text (GTK_EDITABLE (person->name_row));
+  const char *role = gtk_editable_get_text (GTK_EDITABLE (person->role_row));
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (person->expander),
+                                 name[0] != '\0' ? name : _("New contact person"));
+  adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (person->expander), role);
+  /* What was said is about what the person has now changed. */
+  if (gtk_widget_get_visible (person->error_row))
+    {
+      CdmPartnerEditor *self = person->editor;
+      gboolean any = FALSE;
+
+      person_show_error (person, NULL);
+      for (guint i = 0; i < self->people->len && !any; i++)
+        any = gtk_widget_get_visible (((Person *) g_ptr_array_index (self->people, i))->error_row);
+      if (!any && self->people_error)
+        {
+          show_error (self, NULL);
+          self->people_error = FALSE;
+        }
+    }
+}
+
+static void
+on_remove_person_clicked (GtkButton *button,
+                          Person    *person)
+{
+  CdmPartnerEditor *self = person->editor;
+
+  adw_preferences_group_remove (self->people_group, person->expander);
+  /* Frees @person. */
+  g_ptr_array_remove (self->people, person);
+  gtk_widget_grab_focus (self->add_person_button);
+}
+
+static AdwEntryRow *
+add_person_entry (Person          *person,
+                  const char      *title,
+                  const char      *name,
+                  GtkInputPurpose  purpose,
+                  const char      *text)
+{
+  GtkWidget *row = adw_entry_row_new ();
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_preferences_row_set_use_underline (ADW_PREFERENCES_ROW (row), TRUE);
+  gtk_widget_set_name (row, name);
+  adw_entry_row_set_input_purpose (ADW_ENTRY_ROW (row), purpose);
+  gtk_editable_set_text (GTK_EDITABLE (row), text != NULL ? text : "");
+  g_signal_connect_swapped (row, "changed", G_CALLBACK (on_person_changed), person);
+  adw_expander_row_add_row (ADW_EXPANDER_ROW (person->expander), row);
+  return ADW_ENTRY_ROW (row);
+}
+
+/* Adds the rows of a contact person, filled from @record when not NULL. */
+static Person *
+add_person (CdmPartnerEditor *self,
+            JsonObject       *record)
+{
+  Person *person = g_new0 (Person, 1);
+  GtkWidget *remove;
+  GtkWidget *label;
+  g_autofree char *tooltip = NULL;
+
+  person->editor = self;
+  person->expander = adw_expander_row_new ();
+  gtk_widget_set_name (person->expander, "person");
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (person->expander), FALSE);
+
+  person->name_row = add_person_entry (person, _("Name"), "person-name", GTK_INPUT_PURPOSE_NAME,
+                                       member_string (record, "name"));
+  person->role_row = add_person_entry (person, _("Role"), "person-role", GTK_INPUT_PURPOSE_FREE_FORM,
+                                       member_string (record, "role"));
+  person->phone_row = add_person_entry (person, _("Phone"), "person-phone", GTK_INPUT_PURPOSE_PHONE,
+                                        member_string (record, "phone"));
+  person->email_row = add_person_entry (person, _("E-mail"), "person-email", GTK_INPUT_PURPOSE_EMAIL,
+                                        member_string (record, "email"));
+
+  /* What is wrong with this person, under their fields. */
+  label = gtk_label_new (NULL);
+  gtk_widget_set_name (label, "person-error");
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_widget_set_margin_top (label, 8);
+  gtk_widget_set_margin_bottom (label, 8);
+  gtk_widget_set_margin_start (label, 12);
+  gtk_widget_set_margin_end (label, 12);
+  gtk_widget_add_css_class (label, "error");
+  person->error_label = GTK_LABEL (label);
+  person->error_row = gtk_list_box_row_new ();
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (person->error_row), FALSE);
+  gtk_widget_set_focusable (person->error_row, FALSE);
+  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (person->error_row), label);
+  gtk_widget_set_visible (person->error_row, FALSE);
+  adw_expander_row_add_row (ADW_EXPANDER_ROW (person->expander), person->error_row);
+
+  remove = gtk_button_new_from_icon_name ("user-trash-symbolic");
+  gtk_widget_set_name (remove, "remove-person");
+  gtk_widget_set_valign (remove, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (remove, "flat");
+  gtk_widget_set_tooltip_text (remove, _("Remove this contact person"));
+  g_signal_connect (remove, "clicked", G_CALLBACK (on_remove_person_clicked), person);
+  adw_expander_row_add_action (ADW_EXPANDER_ROW (person->expander), remove);
+
+  on_person_changed (person);
+  adw_preferences_group_add (self->people_group, person->expander);
+  g_ptr_array_add (self->people, person);
+  return person;
+}
+
+/* Scrolls the form so that the last person's rows show: they unfold
+ * over a quarter of a second, after which their size is known. */
+static gboolean
+show_last_person (gpointer user_data)
+{
+  g_autoptr(CdmPartnerEditor) self = user_data;
+  Person *person;
+  GtkWidget *scrolled, *content;
+  graphene_rect_t bounds;
+
+  if (self->people == NULL || self->people->len == 0)
+    return G_SOURCE_REMOVE;
+  person = g_ptr_array_index (self->people, self->people->len - 1);
+  scrolled = gtk_widget_get_ancestor (person->expander, GTK_TYPE_SCROLLED_WINDOW);
+  if (scrolled == NULL)
+    return G_SOURCE_REMOVE;
+  content = gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (scrolled));
+  if (gtk_widget_compute_bounds (person->expander, content, &bounds))
+    {
+      GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
+      double bottom = bounds.origin.y + bounds.size.height + 12;
+      double page = gtk_adjustment_get_page_size (adjustment);
+
+      if (bottom > gtk_adjustment_get_value (adjustment) + page)
+        gtk_adjustment_set_value (adjustment, MAX (bounds.origin.y - 12, bottom - page));
+    }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+add_person_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  CdmPartnerEditor *self = CDM_PARTNER_EDITOR (widget);
+  Person *person = add_person (self, NULL);
+
+  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (person->expander), TRUE);
+  gtk_widget_grab_focus (GTK_WIDGET (person->name_row));
+  g_timeout_add (300, show_last_person, g_object_ref (self));
+}
+
+/* The people of the form as the record's people[], or NULL with the
+ * faults said under each person and the focus on the first. */
+static JsonArray *
+read_people (CdmPartnerEditor *self)
+{
+  g_autoptr(JsonArray) people = json_array_new ();
+  GtkWidget *first_fault = NULL;
+
+  for (guint i = 0; i < self->people->len; i++)
+    {
+      Person *person = g_ptr_array_index (self->people, i);
+      g_autofree char *name = get_text (person->name_row);
+      g_autofree char *role = get_text (person->role_row);
+      g_autofree char *phone = get_text (person->phone_row);
+      g_autofree char *email = get_text (person->email_row);
+      JsonObject *object;
+
+      person_show_error (person, NULL);
+      /* A person added and left blank is no one. */
+      if (name == NULL && role == NULL && phone == NULL && email == NULL)
+        continue;
+
+      if (name == NULL)
+        {
+          person_show_error (person, _("Give this person a name"));
+          gtk_widget_add_css_class (GTK_WIDGET (person->name_row), "error");
+          if (first_fault == NULL)
+            first_fault = GTK_WIDGET (person->name_row);
+        }
+      else if (email != NULL && !is_email (email))
+        {
+          g_autofree char *message =
+            g_strdup_printf (_("“%s” is not an e-mail address such as name@example.org"), email);
+
+          person_show_error (person, message);
+          gtk_widget_add_css_class (GTK_WIDGET (person->email_row), "error");
+          if (first_fault == NULL)
+            first_fault = GTK_WIDGET (person->email_row);
+        }
+      if (gtk_widget_get_visible (person->error_row))
+        {
+          adw_expander_row_set_expanded (ADW_EXPANDER_ROW (person->expander), TRUE);
+          continue;
+        }
+
+      object = json_object_new ();
+      set_optional_string (object, "name", g_steal_pointer (&name));
+      set_optional_string (object, "role", g_steal_pointer (&role));
+      set_optional_string (object, "phone", g_steal_pointer (&phone));
+      set_optional_string (object, "email", g_steal_pointer (&email));
+      json_array_add_object_element (people, object);
+    }
+
+  if (first_fault != NULL)
+    {
+      gtk_widget_grab_focus (first_fault);
+      return NULL;
+    }
+  return g_steal_pointer (&people);
+}
+
 static void
 show_record (CdmPartnerEditor *self)
 {
@@ -212,6 +469,18 @@ show_record (CdmPartnerEditor *self)
   gtk_switch_set_active (self->active_switch,
                          active == NULL || !JSON_NODE_HOLDS_VALUE (active) ||
                          json_node_get_boolean (active));
+
+  {
+    JsonArray *people = member_array (record, "people");
+
+    for (guint i = 0; people != NULL && i < json_array_get_length (people); i++)
+      {
+        JsonNode *node = json_array_get_element (people, i);
+
+        if (JSON_NODE_HOLDS_OBJECT (node))
+          add_person (self, json_node_get_object (node));
+      }
+  }
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "editor.save", TRUE);
 }
@@ -316,6 +585,7 @@ save_action (GtkWidget  *widget,
 {
   CdmPartnerEditor *self = CDM_PARTNER_EDITOR (widget);
   g_autoptr(JsonObject) record = NULL;
+  JsonArray *people;
   char *fr, *nl, *en;
   JsonObject *name;
   guint circle = adw_combo_row_get_selected (self->circle_row);
@@ -334,10 +604,40 @@ save_action (GtkWidget  *widget,
       return;
     }
   show_error (self, NULL);
+  self->people_error = FALSE;
   gtk_widget_remove_css_class (GTK_WIDGET (self->languages_row), "error");
+  gtk_widget_remove_css_class (GTK_WIDGET (self->email_row), "error");
+
+  {
+    g_autofree char *email = get_text (self->email_row);
+
+    if (email != NULL && !is_email (email))
+      {
+        g_autofree char *message =
+          g_strdup_printf (_("“%s” is not an e-mail address such as name@example.org"), email);
+
+        g_free (fr);
+        g_free (nl);
+        g_free (en);
+        show_error (self, message);
+        gtk_widget_add_css_class (GTK_WIDGET (self->email_row), "error");
+        gtk_widget_grab_focus (GTK_WIDGET (self->email_row));
+        return;
+      }
+  }
+  people = read_people (self);
+  if (people == NULL)
+    {
+      g_free (fr);
+      g_free (nl);
+      g_free (en);
+      show_error (self, _("A contact person needs a correction, marked below"));
+      self->people_error = TRUE;
+      return;
+    }
 
   /* A copy, so that a refused save leaves the loaded record as it was;
-   * fields the form does not show (the people) keep their stored values. */
+   * members the form does not show keep their stored values. */
   record = json_object_new ();
   if (self->record != NULL)
     {
@@ -372,6 +672,7 @@ save_action (GtkWidget  *widget,
   json_object_set_array_member (record, "desk_days", read_codes (self->day_buttons, cdm_weekdays));
   set_optional_string (record, "notes", get_text (self->notes_row));
   json_object_set_boolean_member (record, "active", gtk_switch_get_active (self->active_switch));
+  json_object_set_array_member (record, "people", people);
 
   self->saving = TRUE;
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "editor.save", FALSE);
@@ -399,6 +700,7 @@ cdm_partner_editor_finalize (GObject *object)
   CdmPartnerEditor *self = CDM_PARTNER_EDITOR (object);
 
   g_clear_pointer (&self->record, json_object_unref);
+  g_clear_pointer (&self->people, g_ptr_array_unref);
   g_free (self->partner_id);
 
   G_OBJECT_CLASS (cdm_partner_editor_parent_class)->finalize (object);
@@ -441,8 +743,11 @@ cdm_partner_editor_class_init (CdmPartnerEditorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CdmPartnerEditor, days_box);
   gtk_widget_class_bind_template_child (widget_class, CdmPartnerEditor, notes_row);
   gtk_widget_class_bind_template_child (widget_class, CdmPartnerEditor, active_switch);
+  gtk_widget_class_bind_template_child (widget_class, CdmPartnerEditor, people_group);
+  gtk_widget_class_bind_template_child (widget_class, CdmPartnerEditor, add_person_button);
 
   gtk_widget_class_install_action (widget_class, "editor.save", NULL, save_action);
+  gtk_widget_class_install_action (widget_class, "editor.add-person", NULL, add_person_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK, "editor.save", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Enter, GDK_CONTROL_MASK, "editor.save", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK, "editor.save", NULL);
@@ -480,6 +785,7 @@ cdm_partner_editor_init (CdmPartnerEditor *self)
   g_autoptr(GtkStringList) kinds = labels_model ("organisation_kind", cdm_organisation_kinds);
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->people = g_ptr_array_new_with_free_func (g_free);
 
   adw_combo_row_set_model (self->circle_row, G_LIST_MODEL (circles));
   adw_combo_row_set_model (self->kind_row, G_LIST_MODEL (kinds));

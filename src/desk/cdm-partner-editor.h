@@ -3,8 +3,8 @@
  *
  * Names in French, Dutch and English, acronym, circle, kind, themes,
  * languages, how to reach them, the days they are at the centre's desk,
- * notes and whether they are active.  Contact people keep their stored
- * values.  The record is read and written in a worker thread; "saved" is
+ * contact people (name, role, phone, e-mail), notes and whether they are
+ * active.  The record is read and written in a worker thread; "saved" is
  * emitted with the partner's id once it is on disk.
  */
 #pragma once

@@ -14,6 +14,7 @@
 #include "cdm-labels.h"
 #include "cdm-preferences-window.h"
 #include "cdm-schema.h"
+#include "cdm-sync-account-page.h"
 
 struct _CdmPreferencesWindow
 {
@@ -29,8 +30,10 @@ struct _CdmPreferencesWindow
 
 G_DEFINE_FINAL_TYPE (CdmPreferencesWindow, cdm_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
 
-/* The orders of the three content languages a desk can choose. */
+/* The orders of the three content languages a desk can choose; the
+ * first, none, follows the desktop's language (cdm-content-order.h). */
 static const char * const language_orders[][4] = {
+  { NULL, },
   { "fr", "nl", "en", NULL },
   { "fr", "en", "nl", NULL },
   { "nl", "fr", "en", NULL },
@@ -66,7 +69,9 @@ fill_language_orders (AdwComboRow *row)
 {
   g_autoptr(GtkStringList) list = gtk_string_list_new (NULL);
 
-  for (guint i = 0; i < G_N_ELEMENTS (language_orders); i++)
+  /* TRANSLATORS: the content language order that follows the desktop's language */
+  gtk_string_list_append (list, C_("language order", "Automatic"));
+  for (guint i = 1; i < G_N_ELEMENTS (language_orders); i++)
     {
       /* TRANSLATORS: an order of languages, "French, Dutch, English" */
       g_autofree char *label = g_strdup_printf (_("%s, %s, %s"),
@@ -125,7 +130,7 @@ languages_to_position (GValue   *value,
           return TRUE;
         }
     }
-  for (guint i = 0; languages[0] != NULL && i < G_N_ELEMENTS (language_orders); i++)
+  for (guint i = 1; languages[0] != NULL && i < G_N_ELEMENTS (language_orders); i++)
     {
       if (g_str_equal (languages[0], language_orders[i][0]))
         {
@@ -168,6 +173,7 @@ cdm_preferences_window_class_init (CdmPreferencesWindowClass *klass)
 
   object_class->dispose = cdm_preferences_window_dispose;
 
+  g_type_ensure (CDM_TYPE_SYNC_ACCOUNT_PAGE);
   gtk_widget_class_set_template_from_resource (widget_class, "/brussels/cdm_bp/Desk/cdm-preferences-window.ui");
   gtk_widget_class_bind_template_child (widget_class, CdmPreferencesWindow, desk_name_row);
   gtk_widget_class_bind_template_child (widget_class, CdmPreferencesWindow, site_row);

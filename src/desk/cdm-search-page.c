@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "cdm-content-order.h"
 #include "cdm-hit.h"
 #include "cdm-labels.h"
 #include "cdm-partner-editor.h"
@@ -234,6 +235,14 @@ new_partner_action (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (editor));
 }
 
+/* Names show in the new order: the same search again. */
+static void
+on_content_order_changed (CdmSearchPage *self)
+{
+  if (self->store != NULL)
+    on_search_entry_search_changed (self, self->search_entry);
+}
+
 static void
 on_search_entry_stop_search (CdmSearchPage  *self,
                              GtkSearchEntry *entry)
@@ -259,7 +268,9 @@ on_factory_setup (GtkSignalListItemFactory *factory,
                   gpointer                  user_data)
 {
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 3);
+  GtkWidget *line = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
   GtkWidget *title = gtk_label_new (NULL);
+  GtkWidget *tag = gtk_label_new (NULL);
   GtkWidget *detail = gtk_label_new (NULL);
 
   gtk_widget_set_margin_top (box, 9);
@@ -276,7 +287,17 @@ on_factory_setup (GtkSignalListItemFactory *factory,
   gtk_label_set_ellipsize (GTK_LABEL (detail), PANGO_ELLIPSIZE_END);
   gtk_widget_add_css_class (detail, "dim-label");
 
-  gtk_box_append (GTK_BOX (box), title);
+  /* A partner that no longer works with the centre stays findable (its
+   * past referrals name it) but reads as such. */
+  gtk_widget_set_name (tag, "inactive-tag");
+  gtk_widget_add_css_class (tag, "caption");
+  gtk_widget_add_css_class (tag, "dim-label");
+  gtk_widget_set_valign (tag, GTK_ALIGN_BASELINE);
+  gtk_widget_set_hexpand (title, TRUE);
+
+  gtk_box_append (GTK_BOX (line), title);
+  gtk_box_append (GTK_BOX (line), tag);
+  gtk_box_append (GTK_BOX (box), line);
   gtk_box_append (GTK_BOX (box), detail);
   gtk_list_item_set_child (item, box);
 }
@@ -288,11 +309,22 @@ on_factory_bind (GtkSignalListItemFactory *factory,
 {
   CdmHit *hit = gtk_list_item_get_item (item);
   GtkWidget *box = gtk_list_item_get_child (item);
-  GtkWidget *title = gtk_widget_get_first_child (box);
-  GtkWidget *detail = gtk_widget_get_next_sibling (title);
+  GtkWidget *line = gtk_widget_get_first_child (box);
+  GtkWidget *title = gtk_widget_get_first_child (line);
+  GtkWidget *tag = gtk_widget_get_next_sibling (title);
+  GtkWidget *detail = gtk_widget_get_next_sibling (line);
   const char *detail_text = cdm_hit_get_detail (hit);
+  gboolean inactive = cdm_hit_get_inactive (hit);
 
   gtk_label_set_text (GTK_LABEL (title), cdm_hit_get_title (hit));
+  /* French and Dutch agree the word with "partner" or "resource". */
+  gtk_label_set_text (GTK_LABEL (tag), cdm_hit_get_entity (hit) == CDM_ENTITY_RESOURCE
+                                       ? C_("resource", "Inactive") : C_("partner", "Inactive"));
+  gtk_widget_set_visible (tag, inactive);
+  if (inactive)
+    gtk_widget_add_css_class (title, "dim-label");
+  else
+    gtk_widget_remove_css_class (title, "dim-label");
   gtk_label_set_text (GTK_LABEL (detail), detail_text != NULL ? detail_text : "");
   gtk_widget_set_visible (detail, detail_text != NULL);
 }
@@ -481,6 +513,8 @@ cdm_search_page_init (CdmSearchPage *self)
   gtk_list_view_set_factory (self->list_view, factory);
   gtk_list_view_set_single_click_activate (self->list_view, TRUE);
   g_signal_connect (self->list_view, "activate", G_CALLBACK (on_list_view_activate), self);
+  g_signal_connect_object (cdm_content_order_get_notifier (), "changed",
+                           G_CALLBACK (on_content_order_changed), self, G_CONNECT_SWAPPED);
 }
 
 void

@@ -19,6 +19,7 @@
 #include "cdm-activity-query.h"
 #include "cdm-contact-dialog.h"
 #include "cdm-contacts-page.h"
+#include "cdm-content-order.h"
 #include "cdm-detail-window.h"
 #include "cdm-hit.h"
 #include "cdm-labels.h"
@@ -27,6 +28,7 @@
 #include "cdm-report.h"
 #include "cdm-search-page.h"
 #include "cdm-statistics-page.h"
+#include "cdm-sync-status.h"
 #include "cdm-window.h"
 
 struct _CdmWindow
@@ -58,6 +60,11 @@ struct _CdmWindow
 
   CdmStore *store;
   GCancellable *refresh_cancellable;
+
+  /* The minute tick of the open requests' time left, while Today shows. */
+  guint tick_id;
+  CdmWindowClock clock;
+  gpointer clock_data;
 };
 
 G_DEFINE_FINAL_TYPE (CdmWindow, cdm_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -235,6 +242,15 @@ compute_today (GTask        *task,
 static void on_answered_clicked (GtkButton *button,
                                  CdmWindow *self);
 
+/* The title in the desk's content language order (Preferences). */
+static const char *
+activity_title (const CdmActivitySummary *activity)
+{
+  const char *title = cdm_content_pick (activity->title_fr, activity->title_nl, activity->title_en);
+
+  return title != NULL ? title : "";
+}
+
 /* GtkListBox of GTK 4.8 has no remove_all(). */
 static void
 clear_list (GtkListBox *list)
@@ -281,7 +297,7 @@ show_activities (CdmWindow    *self,
                                   cdm_label_for_code ("activity_mode", activity->mode));
       adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row),
-                                     cdm_activity_summary_get_title (activity, figures->language));
+                                     activity_title (activity));
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
       gtk_list_box_append (list, row);
     }
@@ -311,6 +327,33 @@ format_time_left (gint64    seconds,
                                     : g_dngettext (GETTEXT_PACKAGE, "%lu h left", "%lu h left", hours),
                               hours);
     }
+}
+
+/* The widget under @root named @name, or NULL. */
+static GtkWidget *
+find_named (GtkWidget  *root,
+            const char *name)
+{
+  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_named (child, name);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gint64
+window_now (CdmWindow *self)
+{
+  if (self->clock != NULL)
+    return self->clock (self->clock_data);
+  return g_get_real_time () / G_USEC_PER_SEC;
 }
 
 static void
@@ -363,15 +406,19 @@ show_requests (CdmWindow    *self,
         adw_action_row_set_subtitle (ADW_ACTION_ROW (row), request->note);
       adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 2);
 
-      left = format_time_left (request->due_unix - figures->now, &late);
+      left = format_time_left (request->due_unix - window_now (self), &late);
       left_label = gtk_label_new (left);
+      gtk_widget_set_name (left_label, "time-left");
+      g_object_set_data_full (G_OBJECT (left_label), "due-unix",
+                              g_memdup2 (&request->due_unix, sizeof (gint64)), g_free);
       gtk_widget_add_css_class (left_label, "numeric");
       if (late)
         gtk_widget_add_css_class (left_label, "error");
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), left_label);
 
       /* No mnemonic: every row has one, and Alt would only cycle them. */
-      button = gtk_button_new_with_label (_("Answered"));
+      /* TRANSLATORS: a button that marks a remote request answered */
+      button = gtk_button_new_with_label (C_("request button", "Answered"));
       gtk_widget_set_name (button, "answered-button");
       gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
       gtk_widget_set_tooltip_text (button, _("Mark this request answered"));
@@ -397,6 +444,61 @@ show_requests (CdmWindow    *self,
       gtk_widget_add_css_class (row, "dim-label");
       gtk_list_box_append (self->requests_list, row);
     }
+}
+
+/* Each "h left" of the open requests again, from the due time it keeps. */
+static void
+update_time_left (CdmWindow *self)
+{
+  gint64 now = window_now (self);
+
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->requests_list));
+       row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    {
+      GtkWidget *label = g_str_equal (gtk_widget_get_name (row), "open-request")
+                         ? find_named (row, "time-left") : NULL;
+      const gint64 *due = label != NULL ? g_object_get_data (G_OBJECT (label), "due-unix") : NULL;
+      g_autofree char *left = NULL;
+      gboolean late;
+
+      if (due == NULL)
+        continue;
+      left = format_time_left (*due - now, &late);
+      gtk_label_set_text (GTK_LABEL (label), left);
+      if (late)
+        gtk_widget_add_css_class (label, "error");
+      else
+        gtk_widget_remove_css_class (label, "error");
+    }
+}
+
+static gboolean
+on_tick (gpointer user_data)
+{
+  update_time_left (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+/* The time left counts down while a person can see it, and costs
+ * nothing otherwise: the tick runs only while Today is the visible page
+ * of a mapped window. */
+static void
+update_tick (CdmWindow *self)
+{
+  gboolean visible = self->store != NULL &&
+                     gtk_widget_get_mapped (GTK_WIDGET (self)) &&
+                     g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "today") == 0;
+
+  if (visible && self->tick_id == 0)
+    {
+      /* Back on the page after a while: up to date at once. */
+      update_time_left (self);
+      self->tick_id = g_timeout_add_seconds (60, on_tick, self);
+      g_source_set_name_by_id (self->tick_id, "[cdm-desk] open requests tick");
+    }
+  else if (!visible && self->tick_id != 0)
+    g_clear_handle_id (&self->tick_id, g_source_remove);
 }
 
 static void
@@ -505,7 +607,7 @@ refresh_today (CdmWindow *self)
   g_task_set_source_tag (task, refresh_today);
   query = g_new0 (TodayQuery, 1);
   query->store = g_object_ref (self->store);
-  query->language = g_strdup (cdm_labels_content_language ());
+  query->language = g_strdup (cdm_content_order_get ()[0]);
   g_task_set_task_data (task, query, (GDestroyNotify) today_query_free);
   g_task_run_in_thread (task, compute_today);
 
@@ -770,6 +872,7 @@ cdm_window_dispose (GObject *object)
 
   g_cancellable_cancel (self->refresh_cancellable);
   g_clear_object (&self->refresh_cancellable);
+  g_clear_handle_id (&self->tick_id, g_source_remove);
   g_clear_object (&self->store);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), CDM_TYPE_WINDOW);
@@ -790,6 +893,7 @@ cdm_window_class_init (CdmWindowClass *klass)
   g_type_ensure (CDM_TYPE_MULTIMEDIA_PAGE);
   g_type_ensure (CDM_TYPE_CONTACTS_PAGE);
   g_type_ensure (CDM_TYPE_STATISTICS_PAGE);
+  g_type_ensure (CDM_TYPE_SYNC_STATUS);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/brussels/cdm_bp/Desk/cdm-window.ui");
   gtk_widget_class_bind_template_child (widget_class, CdmWindow, toast_overlay);
@@ -814,10 +918,32 @@ cdm_window_class_init (CdmWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CdmWindow, requests_list);
   gtk_widget_class_bind_template_child (widget_class, CdmWindow, partners_page);
   gtk_widget_class_bind_template_child (widget_class, CdmWindow, library_page);
+  /* Reached with gtk_widget_get_template_child (cdm-sync-status.h). */
+  gtk_widget_class_bind_template_child_full (widget_class, "sync_status", FALSE, 0);
+}
+
+static void
+on_content_order_changed (CdmWindow *self)
+{
+  if (self->store != NULL)
+    refresh_today (self);
+}
+
+/* Ctrl+Shift+N from any section: the Partners page's editor. */
+static void
+new_partner_action (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  CdmWindow *self = user_data;
+
+  if (self->store != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (self->partners_page), "search.new-partner", NULL);
 }
 
 static const GActionEntry win_actions[] = {
   { "log-contact", log_contact_action },
+  { "new-partner", new_partner_action },
   { "show-section", show_section_action, "s" },
 };
 
@@ -837,7 +963,15 @@ cdm_window_init (CdmWindow *self)
   g_signal_connect_swapped (adw_view_stack_get_child_by_name (self->view_stack, "contacts"),
                             "contacts-changed", G_CALLBACK (refresh_today), self);
   set_action_enabled (self, "log-contact", FALSE);
+  set_action_enabled (self, "new-partner", FALSE);
   gtk_spinner_start (self->loading_spinner);
+
+  g_signal_connect_swapped (self->view_stack, "notify::visible-child-name", G_CALLBACK (update_tick), self);
+  g_signal_connect (self, "map", G_CALLBACK (update_tick), NULL);
+  g_signal_connect (self, "unmap", G_CALLBACK (update_tick), NULL);
+  /* Titles show in the order chosen in Preferences. */
+  g_signal_connect_object (cdm_content_order_get_notifier (), "changed",
+                           G_CALLBACK (on_content_order_changed), self, G_CONNECT_SWAPPED);
 }
 
 CdmWindow *
@@ -864,10 +998,41 @@ cdm_window_set_store (CdmWindow *self,
   cdm_activities_page_set_store (CDM_ACTIVITIES_PAGE (adw_view_stack_get_child_by_name (self->view_stack, "activities")), store);
   cdm_multimedia_page_set_store (CDM_MULTIMEDIA_PAGE (adw_view_stack_get_child_by_name (self->view_stack, "multimedia")), store);
   cdm_statistics_page_set_store (CDM_STATISTICS_PAGE (adw_view_stack_get_child_by_name (self->view_stack, "statistics")), store);
+  cdm_sync_status_set_store (CDM_SYNC_STATUS (gtk_widget_get_template_child (GTK_WIDGET (self), CDM_TYPE_WINDOW, "sync_status")), store);
   gtk_spinner_stop (self->loading_spinner);
   gtk_stack_set_visible_child_name (self->main_stack, "desk");
   set_action_enabled (self, "log-contact", TRUE);
+  set_action_enabled (self, "new-partner", TRUE);
   refresh_today (self);
+  update_tick (self);
+}
+
+void
+cdm_window_set_clock (CdmWindow      *self,
+                      CdmWindowClock  clock,
+                      gpointer        data)
+{
+  g_return_if_fail (CDM_IS_WINDOW (self));
+
+  self->clock = clock;
+  self->clock_data = data;
+  update_time_left (self);
+}
+
+gboolean
+cdm_window_is_ticking (CdmWindow *self)
+{
+  g_return_val_if_fail (CDM_IS_WINDOW (self), FALSE);
+
+  return self->tick_id != 0;
+}
+
+void
+cdm_window_tick (CdmWindow *self)
+{
+  g_return_if_fail (CDM_IS_WINDOW (self));
+
+  update_time_left (self);
 }
 
 void

@@ -15,7 +15,8 @@ main (int   argc,
   g_autoptr(CdmApplication) app = NULL;
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* CDM_LOCALEDIR: the translations of a build tree (tools/run-demo). */
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("CDM_LOCALEDIR") != NULL ? g_getenv ("CDM_LOCALEDIR") : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
