@@ -22,3 +22,35 @@ cdm_test_remove_tree (const char *dir)
     }
   g_rmdir (dir);
 }
+
+JsonNode *
+cdm_test_parse_json (const char *json)
+{
+  g_autoptr(GError) error = NULL;
+  JsonNode *node = json_from_string (json, &error);
+
+  g_assert_no_error (error);
+  return node;
+}
+
+void
+cdm_test_store_fixture_set_up (CdmTestStoreFixture *fixture,
+                               const char          *tmpl)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+
+  fixture->dir = g_dir_make_tmp (tmpl, &error);
+  g_assert_no_error (error);
+  path = g_build_filename (fixture->dir, "desk.sqlite", NULL);
+  fixture->store = cdm_store_open (path, &error);
+  g_assert_no_error (error);
+}
+
+void
+cdm_test_store_fixture_tear_down (CdmTestStoreFixture *fixture)
+{
+  g_clear_object (&fixture->store);
+  cdm_test_remove_tree (fixture->dir);
+  g_free (fixture->dir);
+}

@@ -8,32 +8,20 @@
 #include "cdm-open-requests.h"
 #include "cdm-test-util.h"
 
-typedef struct {
-  char *dir;
-  CdmStore *store;
-} Fixture;
+typedef CdmTestStoreFixture Fixture;
 
 static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  user_data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *path = NULL;
-
-  fixture->dir = g_dir_make_tmp ("cdm-open-requests-XXXXXX", &error);
-  g_assert_no_error (error);
-  path = g_build_filename (fixture->dir, "desk.sqlite", NULL);
-  fixture->store = cdm_store_open (path, &error);
-  g_assert_no_error (error);
+  cdm_test_store_fixture_set_up (fixture, "cdm-open-requests-XXXXXX");
 }
 
 static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  user_data)
 {
-  g_clear_object (&fixture->store);
-  cdm_test_remove_tree (fixture->dir);
-  g_free (fixture->dir);
+  cdm_test_store_fixture_tear_down (fixture);
 }
 
 /* A remote request received at @received, answered at @answered (or not

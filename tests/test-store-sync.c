@@ -17,48 +17,26 @@
 #define ORG_B "1c9f4a1b-6e7d-4c8f-8b20-3d4e5f6a7b8c"
 #define CONTACT_A "2da05b2c-7f8e-4d90-9c31-4e5f6a7b8c9d"
 
-typedef struct {
-  char *dir;
-  CdmStore *store;
-} Fixture;
+typedef CdmTestStoreFixture Fixture;
 
 static void
 setup (Fixture       *f,
        gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *path = NULL;
-
-  f->dir = g_dir_make_tmp ("cdm-store-sync-XXXXXX", &error);
-  g_assert_no_error (error);
-  path = g_build_filename (f->dir, "desk.sqlite", NULL);
-  f->store = cdm_store_open (path, &error);
-  g_assert_no_error (error);
+  cdm_test_store_fixture_set_up (f, "cdm-store-sync-XXXXXX");
 }
 
 static void
 teardown (Fixture       *f,
           gconstpointer  data)
 {
-  g_clear_object (&f->store);
-  cdm_test_remove_tree (f->dir);
-  g_free (f->dir);
-}
-
-static JsonNode *
-parse (const char *json)
-{
-  g_autoptr(GError) error = NULL;
-  JsonNode *node = json_from_string (json, &error);
-
-  g_assert_no_error (error);
-  return node;
+  cdm_test_store_fixture_tear_down (f);
 }
 
 static JsonArray *
 parse_array (const char *json)
 {
-  g_autoptr(JsonNode) node = parse (json);
+  g_autoptr(JsonNode) node = cdm_test_parse_json (json);
 
   g_assert_true (JSON_NODE_HOLDS_ARRAY (node));
   return json_array_ref (json_node_get_array (node));
@@ -67,7 +45,7 @@ parse_array (const char *json)
 static JsonObject *
 parse_object (const char *json)
 {
-  g_autoptr(JsonNode) node = parse (json);
+  g_autoptr(JsonNode) node = cdm_test_parse_json (json);
 
   g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
   return json_object_ref (json_node_get_object (node));

@@ -14,42 +14,20 @@
 
 #define ORG_A "0b8e3f0a-5d6c-4b7e-9a1f-2c3d4e5f6a7b"
 
-typedef struct {
-  char *dir;
-  CdmStore *store;
-} Fixture;
+typedef CdmTestStoreFixture Fixture;
 
 static void
 setup (Fixture       *f,
        gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *path = NULL;
-
-  f->dir = g_dir_make_tmp ("cdm-sync-ui-XXXXXX", &error);
-  g_assert_no_error (error);
-  path = g_build_filename (f->dir, "desk.sqlite", NULL);
-  f->store = cdm_store_open (path, &error);
-  g_assert_no_error (error);
+  cdm_test_store_fixture_set_up (f, "cdm-sync-ui-XXXXXX");
 }
 
 static void
 teardown (Fixture       *f,
           gconstpointer  data)
 {
-  g_clear_object (&f->store);
-  cdm_test_remove_tree (f->dir);
-  g_free (f->dir);
-}
-
-static JsonNode *
-parse (const char *json)
-{
-  g_autoptr(GError) error = NULL;
-  JsonNode *node = json_from_string (json, &error);
-
-  g_assert_no_error (error);
-  return node;
+  cdm_test_store_fixture_tear_down (f);
 }
 
 static void
@@ -60,7 +38,7 @@ put_partner (Fixture    *f,
   g_autofree char *json = g_strdup_printf ("{\"type\": \"organisation\", \"id\": \"" ORG_A "\", "
                                            "\"name\": {\"fr\": \"Actiris\"}, \"circle\": \"first\", "
                                            "\"kind\": \"public_employment\", \"phone\": \"%s\"}", phone);
-  g_autoptr(JsonNode) node = parse (json);
+  g_autoptr(JsonNode) node = cdm_test_parse_json (json);
 
   g_assert_true (cdm_store_put (f->store, CDM_ENTITY_ORGANISATION, json_node_get_object (node), NULL, NULL, &error));
   g_assert_no_error (error);
@@ -86,7 +64,7 @@ answer_push (Fixture *f)
                                   "\"error\": {\"code\": \"invalid_record\", \"message\": \"phone: too long\", "
                                   "\"field\": \"phone\"}}]",
                           json_object_get_string_member (json_array_get_object_element (entries, 1), "key"));
-  results = parse (answer->str);
+  results = cdm_test_parse_json (answer->str);
   g_assert_true (cdm_sync_store_apply_results (f->store, entries, json_node_get_array (results),
                                                NULL, NULL, NULL, &error));
   g_assert_no_error (error);
@@ -99,8 +77,8 @@ test_resolve (Fixture       *f,
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonArray) conflicts = NULL;
   g_autoptr(JsonObject) record = NULL;
-  g_autoptr(JsonNode) value = parse ("\"02 222 22 22\"");
-  g_autoptr(JsonNode) bad = parse ("42");
+  g_autoptr(JsonNode) value = cdm_test_parse_json ("\"02 222 22 22\"");
+  g_autoptr(JsonNode) bad = cdm_test_parse_json ("42");
   g_autofree char *conflict_id = NULL;
 
   put_partner (f, "02 111 11 11");

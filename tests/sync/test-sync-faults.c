@@ -26,6 +26,8 @@
 #include <sqlite3.h>
 
 #include "cdm-server-test-util.h"
+#include "cdm-sync-test-util.h"
+#include "cdm-test-util.h"
 #include "cdm-store.h"
 #include "cdm-sync.h"
 #include "cdm-sync-store.h"
@@ -60,258 +62,42 @@ chance (guint percent)
   return pick (100) < percent;
 }
 
-/* The fault-injecting proxy.  Each connection gets one fate: pass
- * through, cut after a random number of bytes of what the desk sends,
- * cut after a random number of bytes of what the server answers, or
- * drop the answer entirely once the server starts answering (it has
- * received the whole request and committed what it did). */
+/* The fault-injecting proxy (cdm-sync-test-util.h): while faults are
+ * on, a share of the connections meet a random fate. */
 
-typedef enum {
-  FATE_PASS,
-  FATE_CUT_REQUEST,
-  FATE_CUT_ANSWER,
-  FATE_DROP_ANSWER,
-  FATE_CUT_AFTER_HEADERS,   /* only when asked for (proxy->force) */
-  N_FATES
-} Fate;
-
-typedef struct {
-  GSocketService *service;
-  char *url;
-  gint faulty;              /* atomic: 0 passes everything */
-  guint percent;            /* of the connections that meet a fault */
-  gint force;               /* atomic: a fate + 1 for every connection, or 0 */
-  gint force_offset;        /* atomic: where a forced cut falls */
-  gint fates[N_FATES];      /* atomic: connections per fate */
-} Proxy;
-
-typedef struct {
-  Proxy *proxy;
-  GSocketConnection *client;
-  GSocketConnection *upstream;
-  Fate fate;
-  gsize offset;             /* where a cut falls */
-  gboolean answers;         /* this pump carries server → desk */
-} Pump;
+static gint faulty;           /* atomic: 0 passes everything */
+static guint fault_percent;   /* of the connections that meet a fault */
 
 static void
-shut_both (Pump *pump)
+choose_fault (gpointer         user_data,
+              CdmSyncTestFate *fate,
+              gsize           *offset)
 {
-  /* Wakes the other pump too; the desk sees the connection end. */
-  g_socket_shutdown (g_socket_connection_get_socket (pump->client), TRUE, TRUE, NULL);
-  g_socket_shutdown (g_socket_connection_get_socket (pump->upstream), TRUE, TRUE, NULL);
-}
-
-static gpointer
-pump_thread (gpointer data)
-{
-  Pump *pump = data;
-  GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (pump->answers ? pump->upstream : pump->client));
-  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (pump->answers ? pump->client : pump->upstream));
-  gboolean cuts = pump->answers ? pump->fate == FATE_CUT_ANSWER : pump->fate == FATE_CUT_REQUEST;
-  gsize done = 0;
-  char buffer[16384];
-  gssize n;
-
-  while ((n = g_input_stream_read (in, buffer, sizeof buffer, NULL, NULL)) > 0)
-    {
-      if (pump->answers && pump->fate == FATE_DROP_ANSWER)
-        break;
-      if (pump->answers && pump->fate == FATE_CUT_AFTER_HEADERS)
-        {
-          /* The test's answers are small: the headers end in the first read. */
-          const char *end = g_strstr_len (buffer, n, "\r\n\r\n");
-
-          if (end != NULL)
-            g_output_stream_write_all (out, buffer, end + 4 - buffer, NULL, NULL, NULL);
-          break;
-        }
-      if (cuts && done + n >= pump->offset)
-        {
-          g_output_stream_write_all (out, buffer, pump->offset - done, NULL, NULL, NULL);
-          break;
-        }
-      if (!g_output_stream_write_all (out, buffer, n, NULL, NULL, NULL))
-        break;
-      done += n;
-    }
-  shut_both (pump);
-  return NULL;
-}
-
-static gboolean
-on_incoming (GSocketService    *service,
-             GSocketConnection *connection,
-             GObject           *source,
-             gpointer           user_data)
-{
-  Proxy *proxy = user_data;
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
-  g_autoptr(GUri) uri = g_uri_parse (cdm_test_server_url (server), G_URI_FLAGS_NONE, NULL);
-  GSocketConnection *upstream;
-  Fate fate = FATE_PASS;
-  gsize offset = 0;
-  Pump *pumps[2];
-  GThread *threads[2];
-
-  if (g_atomic_int_get (&proxy->faulty) && chance (proxy->percent))
+  if (g_atomic_int_get (&faulty) && chance (fault_percent))
     {
       guint p = pick (3);
 
-      fate = p == 0 ? FATE_CUT_REQUEST : p == 1 ? FATE_CUT_ANSWER : FATE_DROP_ANSWER;
+      *fate = p == 0 ? CDM_SYNC_TEST_FATE_CUT_REQUEST : p == 1 ? CDM_SYNC_TEST_FATE_CUT_ANSWER : CDM_SYNC_TEST_FATE_DROP_ANSWER;
       /* Mostly inside the headers or a small body, now and then deep
        * in a big one. */
-      offset = chance (70) ? pick (600) : pick (60000);
+      *offset = chance (70) ? pick (600) : pick (60000);
     }
-  if (g_atomic_int_get (&proxy->force) > 0)
-    {
-      fate = g_atomic_int_get (&proxy->force) - 1;
-      offset = g_atomic_int_get (&proxy->force_offset);
-    }
-  g_atomic_int_inc (&proxy->fates[fate]);
-
-  upstream = g_socket_client_connect_to_host (client, g_uri_get_host (uri), g_uri_get_port (uri), NULL, NULL);
-  if (upstream == NULL)
-    return TRUE;
-  for (guint i = 0; i < 2; i++)
-    {
-      pumps[i] = g_new0 (Pump, 1);
-      pumps[i]->proxy = proxy;
-      pumps[i]->client = g_object_ref (connection);
-      pumps[i]->upstream = g_object_ref (upstream);
-      pumps[i]->fate = fate;
-      pumps[i]->offset = offset;
-      pumps[i]->answers = i == 1;
-      threads[i] = g_thread_new ("proxy-pump", pump_thread, pumps[i]);
-    }
-  /* The threaded service gives each connection its own thread: wait here
-   * so that the pumps' data outlive them. */
-  for (guint i = 0; i < 2; i++)
-    {
-      g_thread_join (threads[i]);
-      g_object_unref (pumps[i]->client);
-      g_object_unref (pumps[i]->upstream);
-      g_free (pumps[i]);
-    }
-  g_object_unref (upstream);
-  return TRUE;
 }
 
-static Proxy *
+static CdmSyncTestProxy *
 proxy_new (void)
 {
-  Proxy *proxy = g_new0 (Proxy, 1);
-  g_autoptr(GError) error = NULL;
-  guint16 port;
-
-  proxy->percent = g_getenv ("CDM_FAULT_PERCENT") ? atoi (g_getenv ("CDM_FAULT_PERCENT")) : 45;
-  proxy->service = g_threaded_socket_service_new (32);
-  port = g_socket_listener_add_any_inet_port (G_SOCKET_LISTENER (proxy->service), NULL, &error);
-  g_assert_no_error (error);
-  g_signal_connect (proxy->service, "run", G_CALLBACK (on_incoming), proxy);
-  g_socket_service_start (proxy->service);
-  proxy->url = g_strdup_printf ("http://127.0.0.1:%u", port);
-  return proxy;
-}
-
-static void
-proxy_free (Proxy *proxy)
-{
-  g_socket_service_stop (proxy->service);
-  g_socket_listener_close (G_SOCKET_LISTENER (proxy->service));
-  g_object_unref (proxy->service);
-  g_free (proxy->url);
-  g_free (proxy);
-}
-
-/* Runs */
-
-typedef struct {
-  gboolean done;
-  gboolean ok;
-  CdmSyncReport report;
-  GError *error;
-} Wait;
-
-static void
-on_wait_done (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  Wait *wait = user_data;
-
-  wait->ok = cdm_sync_run_finish (CDM_SYNC (source), result, &wait->report, &wait->error);
-  wait->done = TRUE;
-}
-
-/* A run in the engine's worker thread while this thread's main context
- * accepts the proxy's connections. */
-static gboolean
-run_and_wait (CdmSync          *sync,
-              CdmSyncRunFlags   flags,
-              CdmSyncReport    *report,
-              GError          **error)
-{
-  Wait wait = { 0 };
-
-  cdm_sync_run_async (sync, flags, NULL, on_wait_done, &wait);
-  while (!wait.done)
-    g_main_context_iteration (NULL, TRUE);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-  if (report != NULL)
-    *report = wait.report;
-  if (wait.error != NULL)
-    g_propagate_error (error, wait.error);
-  return wait.ok;
+  g_atomic_int_set (&faulty, 0);
+  fault_percent = g_getenv ("CDM_FAULT_PERCENT") ? atoi (g_getenv ("CDM_FAULT_PERCENT")) : 45;
+  return cdm_sync_test_proxy_new (server, 32, choose_fault, NULL);
 }
 
 /* Records */
 
-static JsonObject *
-parse_object (const char *json)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) node = json_from_string (json, &error);
-
-  g_assert_no_error (error);
-  return json_object_ref (json_node_get_object (node));
-}
-
-static char *
-put (CdmStore   *store,
-     CdmEntity   entity,
-     const char *json)
-{
-  g_autoptr(JsonObject) record = parse_object (json);
-  g_autoptr(GError) error = NULL;
-  char *id = NULL;
-
-  g_assert_true (cdm_store_put (store, entity, record, &id, NULL, &error));
-  g_assert_no_error (error);
-  return id;
-}
-
-static char *
-put_contact (CdmStore   *store,
-             const char *note)
-{
-  g_autofree char *json = g_strdup_printf ("{\"occurred_at\": \"2026-03-02T10:00:00+01:00\", \"site\": \"centre\", "
-                                           "\"service\": \"individual_advice\", \"channel\": \"in_person\", "
-                                           "\"themes\": [\"work\"], \"note\": \"%s\"}", note);
-  return put (store, CDM_ENTITY_CONTACT, json);
-}
-
 static CdmStore *
 store_new (const char *name)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *path = g_strdup_printf ("%s/%s-%u.sqlite", tmpdir, name, g_random_int ());
-  CdmStore *store = cdm_store_open (path, &error);
-
-  g_assert_no_error (error);
-  cdm_store_set_identity (store, "counsellor", NULL, NULL);
-  return store;
+  return cdm_sync_test_store_new (tmpdir, name);
 }
 
 static CdmSync *
@@ -331,16 +117,8 @@ sync_ok (CdmStore   *store,
   g_autoptr(CdmSync) sync = sync_new (store, url);
   g_autoptr(GError) error = NULL;
 
-  run_and_wait (sync, CDM_SYNC_RUN_VERIFY, NULL, &error);
+  cdm_sync_test_run_and_wait (sync, CDM_SYNC_RUN_VERIFY, NULL, &error);
   g_assert_no_error (error);
-}
-
-static gint64
-server_count (const char *sql)
-{
-  g_autofree char *value = cdm_test_query_value (server, sql);
-
-  return g_ascii_strtoll (value, NULL, 10);
 }
 
 /* The server's copy of a record, tombstones included. */
@@ -413,22 +191,7 @@ assert_same_record (CdmEntity   entity,
 static void
 assert_same_checksums (CdmStore *store)
 {
-  g_autoptr(CdmTestReply) reply = cdm_test_request (server, "GET", "/api/v1/sync/checksums", token, NULL);
-  JsonObject *types;
-
-  g_assert_cmpuint (reply->status, ==, 200);
-  types = json_object_get_object_member (json_node_get_object (reply->json), "types");
-  for (guint i = 0; i < cdm_sync_n_entities; i++)
-    {
-      const char *name = cdm_entity_info (cdm_sync_entities[i])->name;
-      JsonObject *theirs = json_object_get_object_member (types, name);
-      g_autofree char *sum = NULL;
-      gint64 count = 0;
-
-      g_assert_true (cdm_sync_store_checksum (store, cdm_sync_entities[i], &count, &sum, NULL));
-      g_assert_cmpint (count, ==, json_object_get_int_member (theirs, "count"));
-      g_assert_cmpstr (sum, ==, json_object_get_string_member (theirs, "checksum"));
-    }
+  cdm_sync_test_assert_same_checksums (server, token, store);
 }
 
 static void
@@ -490,7 +253,7 @@ create_mutable (CdmStore   *store,
     default:
       g_assert_not_reached ();
     }
-  return put (store, entity, json);
+  return cdm_sync_test_put (store, entity, json);
 }
 
 /* A value that no other desk or round writes, so that two edits of one
@@ -621,7 +384,7 @@ random_op (Model    *model,
   else if (op < 58)
     {
       g_autofree char *note = g_strdup_printf ("fault desk %u round %u", desk, round);
-      model_add (model, CDM_ENTITY_CONTACT, put_contact (store, note));
+      model_add (model, CDM_ENTITY_CONTACT, cdm_sync_test_put_contact (store, note));
     }
   else if (op < 61)
     {
@@ -641,13 +404,13 @@ random_op (Model    *model,
       g_autofree char *json = g_strdup_printf ("{\"activity\": \"%s\", \"count\": %u, "
                                                "\"recorded_at\": \"2026-03-02T12:00:00+01:00\"}",
                                                activity, 1 + pick (30));
-      model_add (model, CDM_ENTITY_ATTENDANCE, put (store, CDM_ENTITY_ATTENDANCE, json));
+      model_add (model, CDM_ENTITY_ATTENDANCE, cdm_sync_test_put (store, CDM_ENTITY_ATTENDANCE, json));
     }
   else if (op < 75)
     {
       g_autofree char *json = g_strdup_printf ("{\"day\": \"2026-03-%02u\", \"kind\": \"printing\", \"count\": %u}",
                                                1 + pick (28), 1 + pick (9));
-      model_add (model, CDM_ENTITY_MULTIMEDIA_TALLY, put (store, CDM_ENTITY_MULTIMEDIA_TALLY, json));
+      model_add (model, CDM_ENTITY_MULTIMEDIA_TALLY, cdm_sync_test_put (store, CDM_ENTITY_MULTIMEDIA_TALLY, json));
     }
   else
     {
@@ -656,7 +419,7 @@ random_op (Model    *model,
        * exchanges and a fault can fall between them. */
       cdm_sync_set_batch_size (sync, chance (50) ? 1 + pick (5) : 200);
       tally->syncs++;
-      if (!run_and_wait (sync, chance (20) ? CDM_SYNC_RUN_VERIFY : CDM_SYNC_RUN_DEFAULT, &report, &error))
+      if (!cdm_sync_test_run_and_wait (sync, chance (20) ? CDM_SYNC_RUN_VERIFY : CDM_SYNC_RUN_DEFAULT, &report, &error))
         {
           note ("round %u desk %u: sync failed: %s", round, desk, error->message);
           if (!cdm_sync_error_is_retryable (error))
@@ -676,7 +439,7 @@ test_rounds (void)
 {
   const char *rounds_env = g_getenv ("CDM_FAULT_ROUNDS");
   guint rounds = rounds_env ? (guint) g_ascii_strtoull (rounds_env, NULL, 10) : 300;
-  Proxy *proxy = proxy_new ();
+  CdmSyncTestProxy *proxy = proxy_new ();
   CdmStore *stores[N_DESKS];
   CdmSync *syncs[N_DESKS];
   Model model = { 0 };
@@ -706,13 +469,13 @@ test_rounds (void)
   for (guint d = 0; d < N_DESKS; d++)
     sync_ok (stores[d], proxy->url);
 
-  g_atomic_int_set (&proxy->faulty, 1);
+  g_atomic_int_set (&faulty, 1);
   for (guint round = 0; round < rounds; round++)
     {
       guint d = pick (N_DESKS);
       random_op (&model, stores[d], syncs[d], d, round, &tally);
     }
-  g_atomic_int_set (&proxy->faulty, 0);
+  g_atomic_int_set (&faulty, 0);
 
   /* The network is good again: every desk syncs, twice over. */
   for (guint pass = 0; pass < 2; pass++)
@@ -722,7 +485,7 @@ test_rounds (void)
         g_autoptr(GError) error = NULL;
 
         cdm_sync_set_batch_size (syncs[d], 200);
-        run_and_wait (syncs[d], CDM_SYNC_RUN_VERIFY, &report, &error);
+        cdm_sync_test_run_and_wait (syncs[d], CDM_SYNC_RUN_VERIFY, &report, &error);
         g_assert_no_error (error);
         tally.conflicts_reported += report.conflicts;
       }
@@ -731,8 +494,8 @@ test_rounds (void)
                   "%d answer cut, %d answer dropped",
                   tally.ops, tally.syncs, tally.failed_syncs,
                   (g_get_monotonic_time () - started) / (double) G_USEC_PER_SEC,
-                  proxy->fates[FATE_PASS], proxy->fates[FATE_CUT_REQUEST],
-                  proxy->fates[FATE_CUT_ANSWER], proxy->fates[FATE_DROP_ANSWER]);
+                  proxy->fates[CDM_SYNC_TEST_FATE_PASS], proxy->fates[CDM_SYNC_TEST_FATE_CUT_REQUEST],
+                  proxy->fates[CDM_SYNC_TEST_FATE_CUT_ANSWER], proxy->fates[CDM_SYNC_TEST_FATE_DROP_ANSWER]);
 
   /* Every desk equals the server, record by record. */
   for (guint d = 0; d < N_DESKS; d++)
@@ -772,24 +535,24 @@ test_rounds (void)
   for (guint i = 0; i < model.ids[CDM_ENTITY_CONTACT]->len; i++)
     if (!g_hash_table_contains (model.deleted, model.ids[CDM_ENTITY_CONTACT]->pdata[i]))
       live_contacts++;
-  g_assert_cmpint (server_count ("SELECT count(*) FROM contacts WHERE NOT deleted AND body->>'note' LIKE 'fault desk %'"),
+  g_assert_cmpint (cdm_sync_test_server_count (server, "SELECT count(*) FROM contacts WHERE NOT deleted AND body->>'note' LIKE 'fault desk %'"),
                    ==, live_contacts);
-  g_assert_cmpint (server_count ("SELECT count(*) FROM contacts WHERE body->>'note' LIKE 'fault desk %'"),
+  g_assert_cmpint (cdm_sync_test_server_count (server, "SELECT count(*) FROM contacts WHERE body->>'note' LIKE 'fault desk %'"),
                    ==, model.ids[CDM_ENTITY_CONTACT]->len);
-  g_assert_cmpint (server_count ("SELECT count(*) FROM attendance"), ==, model.ids[CDM_ENTITY_ATTENDANCE]->len);
-  g_assert_cmpint (server_count ("SELECT count(*) FROM multimedia_tallies"), ==, model.ids[CDM_ENTITY_MULTIMEDIA_TALLY]->len);
+  g_assert_cmpint (cdm_sync_test_server_count (server, "SELECT count(*) FROM attendance"), ==, model.ids[CDM_ENTITY_ATTENDANCE]->len);
+  g_assert_cmpint (cdm_sync_test_server_count (server, "SELECT count(*) FROM multimedia_tallies"), ==, model.ids[CDM_ENTITY_MULTIMEDIA_TALLY]->len);
   for (guint e = CDM_ENTITY_ORGANISATION; e <= CDM_ENTITY_ACTIVITY; e++)
     {
       g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM %s", cdm_entity_info (e)->table);
-      g_assert_cmpint (server_count (sql), ==, model.ids[e]->len);
+      g_assert_cmpint (cdm_sync_test_server_count (server, sql), ==, model.ids[e]->len);
     }
 
   /* Every same-field collision is one conflict record, on the server and
    * on the desk that lost it, however many times its answer was lost. */
   g_test_message ("%u conflicts reported to the desks, %" G_GINT64_FORMAT " kept by them, %"
                   G_GINT64_FORMAT " on the server", tally.conflicts_reported, desk_conflicts,
-                  server_count ("SELECT count(*) FROM conflicts"));
-  g_assert_cmpint (server_count ("SELECT count(*) FROM conflicts"), ==, desk_conflicts);
+                  cdm_sync_test_server_count (server, "SELECT count(*) FROM conflicts"));
+  g_assert_cmpint (cdm_sync_test_server_count (server, "SELECT count(*) FROM conflicts"), ==, desk_conflicts);
 
   for (guint d = 0; d < N_DESKS; d++)
     {
@@ -804,57 +567,17 @@ test_rounds (void)
   /* Let the pumps of the connections just closed end. */
   while (g_main_context_iteration (NULL, FALSE))
     ;
-  proxy_free (proxy);
+  cdm_sync_test_proxy_free (proxy);
 }
 
 /* SIGKILL */
-
-/* One value read from a store another process is writing, or -1. */
-static gint64
-peek_value (const char *path,
-            const char *sql)
-{
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
-  gint64 value = -1;
-
-  if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
-      sqlite3_busy_timeout (db, 1000) == SQLITE_OK &&
-      sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) == SQLITE_OK &&
-      sqlite3_step (stmt) == SQLITE_ROW)
-    value = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return value;
-}
 
 static void
 cdmctl_login (const char *store_path)
 {
   g_autofree char *password_file = g_build_filename (tmpdir, "password", NULL);
-  g_autofree char *password = cdm_test_password ("counsellor");
-  const char *argv[] = { g_getenv ("CDMCTL"), "--store", store_path, "login", "--server",
-                         cdm_test_server_url (server), "--user", "counsellor", "--password-file",
-                         password_file, NULL };
-  int status = -1;
 
-  g_assert_true (g_file_set_contents (password_file, password, -1, NULL));
-  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
-                               NULL, NULL, &status, NULL));
-  g_assert_true (g_spawn_check_wait_status (status, NULL));
-}
-
-static void
-cdmctl_sync (const char *store_path)
-{
-  const char *argv[] = { g_getenv ("CDMCTL"), "--store", store_path, "sync", NULL };
-  g_autofree char *err = NULL;
-  int status = -1;
-
-  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
-                               NULL, &err, &status, NULL));
-  if (!g_spawn_check_wait_status (status, NULL))
-    g_error ("cdmctl sync failed: %s", err);
+  cdm_sync_test_cdmctl_login (server, password_file, store_path);
 }
 
 /* Starts `cdmctl sync` and SIGKILLs it: once @sql (on the store) gives a
@@ -877,7 +600,7 @@ kill_cdmctl_sync (const char *store_path,
     {
       if (sql != NULL)
         {
-          gint64 value = peek_value (store_path, sql);
+          gint64 value = cdm_sync_test_peek_value (store_path, sql);
           if (value > 0 && value < below)
             break;
         }
@@ -898,7 +621,7 @@ put_contacts (CdmStore   *store,
   for (guint i = 0; i < n; i++)
     {
       g_autofree char *text = g_strdup_printf ("%s%u", prefix, i);
-      g_free (put_contact (store, text));
+      g_free (cdm_sync_test_put_contact (store, text));
     }
   g_assert_true (cdm_store_commit (store, NULL));
 }
@@ -953,9 +676,9 @@ test_kill_desk (void)
         {
           landed_push++;
           g_test_message ("killed while pushing, %" G_GINT64_FORMAT " of %u changes still waiting",
-                          peek_value (path, "SELECT count(*) FROM outbox"), n);
+                          cdm_sync_test_peek_value (path, "SELECT count(*) FROM outbox"), n);
         }
-      cdmctl_sync (path);
+      cdm_sync_test_cdmctl_sync (path);
       g_assert_cmpint (count_notes (push_prefix, FALSE), ==, n);
 
       /* During the pull of what another desk wrote: more than one page
@@ -966,15 +689,15 @@ test_kill_desk (void)
         {
           landed_pull++;
           g_test_message ("killed while pulling, %" G_GINT64_FORMAT " of %u changes applied",
-                          peek_value (path, count_sql), n_pull);
+                          cdm_sync_test_peek_value (path, count_sql), n_pull);
         }
-      cdmctl_sync (path);
+      cdm_sync_test_cdmctl_sync (path);
 
       store = cdm_store_open (path, &error);
       g_assert_no_error (error);
       assert_nothing_waiting (store);
       assert_same_checksums (store);
-      g_assert_cmpint (peek_value (path, count_sql), ==, n_pull);
+      g_assert_cmpint (cdm_sync_test_peek_value (path, count_sql), ==, n_pull);
       g_assert_cmpint (count_notes (pull_prefix, FALSE), ==, n_pull);
       g_assert_cmpint (count_notes (push_prefix, FALSE), ==, n);
     }
@@ -1007,7 +730,7 @@ test_kill_server (void)
 {
   const guint n = 1500;
   const guint attempts = 2;
-  Proxy *proxy = proxy_new ();   /* one address across the server's restarts */
+  CdmSyncTestProxy *proxy = proxy_new ();   /* one address across the server's restarts */
   guint failed = 0;
 
   for (guint attempt = 0; attempt < attempts; attempt++)
@@ -1034,7 +757,7 @@ test_kill_server (void)
           cdm_sync_set_batch_size (sync, 500);
           cdm_sync_set_page_size (sync, 150);
           thread = g_thread_new ("killer", killer_thread, &killer);
-          if (!run_and_wait (sync, CDM_SYNC_RUN_DEFAULT, NULL, &error))
+          if (!cdm_sync_test_run_and_wait (sync, CDM_SYNC_RUN_DEFAULT, NULL, &error))
             {
               g_test_message ("%s stopped by the server's death after %u ms: %s",
                               phase == 0 ? "push" : "pull", killer.delay_ms, error->message);
@@ -1059,8 +782,8 @@ test_kill_server (void)
       sync_ok (store, proxy->url);
 
       g_assert_cmpint (count_notes (prefix, FALSE), ==, n);
-      g_assert_cmpint (peek_value (path, count_sql), ==, n);
-      g_assert_cmpint (peek_value (reader_path, count_sql), ==, n);
+      g_assert_cmpint (cdm_sync_test_peek_value (path, count_sql), ==, n);
+      g_assert_cmpint (cdm_sync_test_peek_value (reader_path, count_sql), ==, n);
       assert_nothing_waiting (store);
       assert_same_checksums (store);
       assert_same_checksums (reader);
@@ -1068,7 +791,7 @@ test_kill_server (void)
   g_test_message ("%u of %u runs broken by the server's death", failed, 2 * attempts);
   while (g_main_context_iteration (NULL, FALSE))
     ;
-  proxy_free (proxy);
+  cdm_sync_test_proxy_free (proxy);
 }
 
 /* Desk clocks */
@@ -1173,7 +896,7 @@ test_clock_skew (void)
       g_autofree char *prefix = g_strdup_printf ("clock-%u-", s);
       g_autofree char *sql = NULL;
       g_autofree char *on_a = NULL, *on_b = NULL;
-      gint64 conflicts_before = server_count ("SELECT count(*) FROM conflicts");
+      gint64 conflicts_before = cdm_sync_test_server_count (server, "SELECT count(*) FROM conflicts");
       JsonObject *theirs;
 
       partner = create_mutable (a, CDM_ENTITY_ORGANISATION, 9000 + s);
@@ -1202,13 +925,13 @@ test_clock_skew (void)
       g_assert_cmpstr (on_a, ==, "02 100 00 00");
       g_assert_cmpstr (on_b, ==, "02 100 00 00");
       json_object_unref (theirs);
-      g_assert_cmpint (server_count ("SELECT count(*) FROM conflicts"), ==, conflicts_before + 1);
+      g_assert_cmpint (cdm_sync_test_server_count (server, "SELECT count(*) FROM conflicts"), ==, conflicts_before + 1);
       g_assert_cmpint (cdm_sync_store_count_conflicts (a, NULL), ==, 0);
       g_assert_cmpint (cdm_sync_store_count_conflicts (b, NULL), ==, 1);
       g_assert_cmpint (count_notes (prefix, TRUE), ==, 10);
       sql = g_strdup_printf ("SELECT count(*) FROM contacts WHERE note LIKE '%s%%' AND deleted = 0", prefix);
-      g_assert_cmpint (peek_value (cdm_store_get_path (a), sql), ==, 10);
-      g_assert_cmpint (peek_value (cdm_store_get_path (b), sql), ==, 10);
+      g_assert_cmpint (cdm_sync_test_peek_value (cdm_store_get_path (a), sql), ==, 10);
+      g_assert_cmpint (cdm_sync_test_peek_value (cdm_store_get_path (b), sql), ==, 10);
       assert_nothing_waiting (a);
       assert_nothing_waiting (b);
       assert_same_checksums (a);
@@ -1225,26 +948,26 @@ static void
 test_cut_after_headers (void)
 {
   g_autoptr(CdmStore) store = store_new ("headers");
-  Proxy *proxy = proxy_new ();
+  CdmSyncTestProxy *proxy = proxy_new ();
   g_autoptr(GError) error = NULL;
 
   sync_ok (store, NULL);
-  g_free (put_contact (store, "cut-after-headers"));
+  g_free (cdm_sync_test_put_contact (store, "cut-after-headers"));
   {
     g_autoptr(CdmSync) sync = sync_new (store, proxy->url);
 
-    g_atomic_int_set (&proxy->force, FATE_CUT_AFTER_HEADERS + 1);
-    g_assert_false (run_and_wait (sync, CDM_SYNC_RUN_NO_PULL, NULL, &error));
+    g_atomic_int_set (&proxy->force, CDM_SYNC_TEST_FATE_CUT_AFTER_HEADERS + 1);
+    g_assert_false (cdm_sync_test_run_and_wait (sync, CDM_SYNC_RUN_NO_PULL, NULL, &error));
     g_test_message ("push answer cut after its headers: %s", error->message);
     g_assert_true (cdm_sync_error_is_retryable (error));
     g_clear_error (&error);
-    g_assert_false (run_and_wait (sync, CDM_SYNC_RUN_NO_PUSH, NULL, &error));
+    g_assert_false (cdm_sync_test_run_and_wait (sync, CDM_SYNC_RUN_NO_PUSH, NULL, &error));
     g_test_message ("pull answer cut after its headers: %s", error->message);
     g_assert_true (cdm_sync_error_is_retryable (error));
     g_clear_error (&error);
 
     g_atomic_int_set (&proxy->force, 0);
-    run_and_wait (sync, CDM_SYNC_RUN_VERIFY, NULL, &error);
+    cdm_sync_test_run_and_wait (sync, CDM_SYNC_RUN_VERIFY, NULL, &error);
     g_assert_no_error (error);
   }
   g_assert_cmpint (count_notes ("cut-after-headers", TRUE), ==, 1);
@@ -1252,7 +975,7 @@ test_cut_after_headers (void)
   assert_same_checksums (store);
   while (g_main_context_iteration (NULL, FALSE))
     ;
-  proxy_free (proxy);
+  cdm_sync_test_proxy_free (proxy);
 }
 
 /* The headers of an answer are some 150 bytes. */
@@ -1265,26 +988,26 @@ static void
 test_cut_answer_everywhere (void)
 {
   g_autoptr(CdmStore) store = store_new ("everywhere");
-  Proxy *proxy = proxy_new ();
+  CdmSyncTestProxy *proxy = proxy_new ();
   g_autoptr(CdmSync) sync = sync_new (store, proxy->url);
   g_autoptr(GString) bad = g_string_new (NULL);
 
   sync_ok (store, NULL);
-  g_atomic_int_set (&proxy->force, FATE_CUT_ANSWER + 1);
+  g_atomic_int_set (&proxy->force, CDM_SYNC_TEST_FATE_CUT_ANSWER + 1);
   for (gint offset = 0; offset < N_CUTS; offset++)
     {
       g_autoptr(GError) error = NULL;
       g_autofree char *text = g_strdup_printf ("everywhere-%d", offset);
 
-      g_free (put_contact (store, text));
+      g_free (cdm_sync_test_put_contact (store, text));
       g_atomic_int_set (&proxy->force_offset, offset);
-      if (run_and_wait (sync, CDM_SYNC_RUN_NO_PULL, NULL, &error))
+      if (cdm_sync_test_run_and_wait (sync, CDM_SYNC_RUN_NO_PULL, NULL, &error))
         continue;   /* the whole answer fitted before the cut */
       if (!cdm_sync_error_is_retryable (error))
         g_string_append_printf (bad, "cut at %d: %s\n", offset, error->message);
     }
   g_atomic_int_set (&proxy->force, 0);
-  run_and_wait (sync, CDM_SYNC_RUN_VERIFY, NULL, NULL);
+  cdm_sync_test_run_and_wait (sync, CDM_SYNC_RUN_VERIFY, NULL, NULL);
   g_assert_cmpint (count_notes ("everywhere-", TRUE), ==, N_CUTS);
   assert_nothing_waiting (store);
   if (bad->len > 0)
@@ -1292,31 +1015,13 @@ test_cut_answer_everywhere (void)
   g_clear_object (&sync);
   while (g_main_context_iteration (NULL, FALSE))
     ;
-  proxy_free (proxy);
-}
-
-static void
-remove_tree (const char *dir)
-{
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      if (g_file_test (path, G_FILE_TEST_IS_DIR))
-        remove_tree (path);
-      else
-        g_unlink (path);
-    }
-  g_rmdir (dir);
+  cdm_sync_test_proxy_free (proxy);
 }
 
 int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GError) error = NULL;
   const char *seed_env = g_getenv ("CDM_FAULT_SEED");
   guint32 seed;
   int status;
@@ -1334,19 +1039,14 @@ main (int   argc,
   g_test_add_func ("/sync-faults/kill-server", test_kill_server);
   g_test_add_func ("/sync-faults/clock-skew", test_clock_skew);
 
-  tmpdir = g_dir_make_tmp ("cdm-sync-faults-XXXXXX", &error);
-  g_assert_no_error (error);
-  {
-    g_autofree char *config = g_build_filename (tmpdir, "config", NULL);
-    g_setenv ("XDG_CONFIG_HOME", config, TRUE);
-  }
+  tmpdir = cdm_sync_test_make_tmpdir ("cdm-sync-faults-XXXXXX");
   server = cdm_test_server_new (NULL);
   token = g_strdup (cdm_test_server_token (server, "counsellor"));
   status = g_test_run ();
   cdm_test_server_free (server);
   g_free (token);
   g_rand_free (rand_);
-  remove_tree (tmpdir);
+  cdm_test_remove_tree (tmpdir);
   g_free (tmpdir);
   return status;
 }

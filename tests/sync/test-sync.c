@@ -12,6 +12,8 @@
 #include <sqlite3.h>
 
 #include "cdm-server-test-util.h"
+#include "cdm-sync-test-util.h"
+#include "cdm-test-util.h"
 #include "cdm-store.h"
 #include "cdm-sync.h"
 #include "cdm-sync-store.h"
@@ -24,13 +26,7 @@ static char *tmpdir;
 static CdmStore *
 desk_new (const char *name)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *path = g_strdup_printf ("%s/%s-%u.sqlite", tmpdir, name, g_random_int ());
-  CdmStore *store = cdm_store_open (path, &error);
-
-  g_assert_no_error (error);
-  cdm_store_set_identity (store, "counsellor", NULL, NULL);
-  return store;
+  return cdm_sync_test_store_new (tmpdir, name);
 }
 
 static CdmSync *
@@ -55,68 +51,6 @@ sync_ok (CdmStore *store)
   g_assert_no_error (error);
 }
 
-typedef struct {
-  gboolean done;
-  gboolean ok;
-  CdmSyncReport report;
-  GError *error;
-} Wait;
-
-static void
-on_wait_done (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  Wait *wait = user_data;
-
-  wait->ok = cdm_sync_run_finish (CDM_SYNC (source), result, &wait->report, &wait->error);
-  wait->done = TRUE;
-}
-
-/* A run in the engine's worker thread while this thread's main context
- * serves what the test runs in it (a proxy, a fake server). */
-static gboolean
-run_and_wait (CdmSync          *sync,
-              CdmSyncRunFlags   flags,
-              GError          **error)
-{
-  Wait wait = { 0 };
-
-  cdm_sync_run_async (sync, flags, NULL, on_wait_done, &wait);
-  while (!wait.done)
-    g_main_context_iteration (NULL, TRUE);
-  /* The last "changed" signals may still be queued. */
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-  if (wait.error != NULL)
-    g_propagate_error (error, wait.error);
-  return wait.ok;
-}
-
-static JsonObject *
-parse_object (const char *json)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) node = json_from_string (json, &error);
-
-  g_assert_no_error (error);
-  return json_object_ref (json_node_get_object (node));
-}
-
-static char *
-put (CdmStore   *store,
-     CdmEntity   entity,
-     const char *json)
-{
-  g_autoptr(JsonObject) record = parse_object (json);
-  g_autoptr(GError) error = NULL;
-  char *id = NULL;
-
-  g_assert_true (cdm_store_put (store, entity, record, &id, NULL, &error));
-  g_assert_no_error (error);
-  return id;
-}
-
 static char *
 put_partner (CdmStore   *store,
              const char *name)
@@ -124,17 +58,7 @@ put_partner (CdmStore   *store,
   g_autofree char *json = g_strdup_printf ("{\"name\": {\"fr\": \"%s\"}, \"circle\": \"first\", "
                                            "\"kind\": \"training\", \"phone\": \"02 000 00 00\", "
                                            "\"email\": \"info@example.org\"}", name);
-  return put (store, CDM_ENTITY_ORGANISATION, json);
-}
-
-static char *
-put_contact (CdmStore   *store,
-             const char *note)
-{
-  g_autofree char *json = g_strdup_printf ("{\"occurred_at\": \"2026-03-02T10:00:00+01:00\", \"site\": \"centre\", "
-                                           "\"service\": \"individual_advice\", \"channel\": \"in_person\", "
-                                           "\"themes\": [\"work\"], \"note\": \"%s\"}", note);
-  return put (store, CDM_ENTITY_CONTACT, json);
+  return cdm_sync_test_put (store, CDM_ENTITY_ORGANISATION, json);
 }
 
 static JsonObject *
@@ -184,14 +108,6 @@ server_record (const char *type,
   return json_object_ref (json_node_get_object (reply->json));
 }
 
-static gint64
-server_count (const char *sql)
-{
-  g_autofree char *value = cdm_test_query_value (server, sql);
-
-  return g_ascii_strtoll (value, NULL, 10);
-}
-
 static gboolean
 collect_record (JsonObject *record,
                 gpointer    user_data)
@@ -229,23 +145,7 @@ live_contacts_with_note (CdmStore   *store,
 static void
 assert_same_as_server (CdmStore *store)
 {
-  g_autoptr(CdmTestReply) reply = cdm_test_request (server, "GET", "/api/v1/sync/checksums",
-                                                    cdm_test_server_token (server, "counsellor"), NULL);
-  JsonObject *types;
-
-  g_assert_cmpuint (reply->status, ==, 200);
-  types = json_object_get_object_member (json_node_get_object (reply->json), "types");
-  for (guint i = 0; i < cdm_sync_n_entities; i++)
-    {
-      const char *name = cdm_entity_info (cdm_sync_entities[i])->name;
-      JsonObject *theirs = json_object_get_object_member (types, name);
-      g_autofree char *sum = NULL;
-      gint64 count = 0;
-
-      g_assert_true (cdm_sync_store_checksum (store, cdm_sync_entities[i], &count, &sum, NULL));
-      g_assert_cmpint (count, ==, json_object_get_int_member (theirs, "count"));
-      g_assert_cmpstr (sum, ==, json_object_get_string_member (theirs, "checksum"));
-    }
+  cdm_sync_test_assert_same_checksums (server, cdm_test_server_token (server, "counsellor"), store);
 }
 
 /* Tests */
@@ -260,7 +160,7 @@ test_roundtrip (void)
   g_autoptr(CdmSync) sync = NULL;
   g_autoptr(JsonObject) copy = NULL;
   g_autofree char *partner = put_partner (a, "Roundtrip Formation");
-  g_autofree char *contact = put_contact (a, "roundtrip");
+  g_autofree char *contact = cdm_sync_test_put_contact (a, "roundtrip");
   g_autofree char *last_sync = NULL;
   CdmSyncReport report;
   g_autoptr(GError) error = NULL;
@@ -355,7 +255,7 @@ test_same_field (void)
   g_assert_cmpstr (string_field (on_b, "phone"), ==, "02 222 22 22");
 
   sql = g_strdup_printf ("SELECT count(*) FROM conflicts WHERE record = '%s'", partner);
-  g_assert_cmpint (server_count (sql), ==, 1);
+  g_assert_cmpint (cdm_sync_test_server_count (server, sql), ==, 1);
   g_assert_cmpint (cdm_sync_store_count_conflicts (a, NULL), ==, 0);
   g_assert_cmpint (cdm_sync_store_count_conflicts (b, NULL), ==, 1);
   conflicts = cdm_sync_store_list_conflicts (b, NULL);
@@ -378,14 +278,14 @@ test_union (void)
       for (guint i = 0; i < 25; i++)
         {
           g_autofree char *note = g_strdup_printf ("union-%u-%u", d, i);
-          g_free (put_contact (desks[d], note));
+          g_free (cdm_sync_test_put_contact (desks[d], note));
         }
     }
   for (guint round = 0; round < 2; round++)
     for (guint d = 0; d < 3; d++)
       sync_ok (desks[d]);
 
-  g_assert_cmpint (server_count ("SELECT count(*) FROM contacts WHERE body->>'note' LIKE 'union-%' AND NOT deleted"),
+  g_assert_cmpint (cdm_sync_test_server_count (server, "SELECT count(*) FROM contacts WHERE body->>'note' LIKE 'union-%' AND NOT deleted"),
                    ==, 75);
   for (guint d = 0; d < 3; d++)
     {
@@ -430,147 +330,44 @@ test_delete (void)
   assert_same_as_server (b);
 }
 
-/* A proxy between desk and server that can drop the server's answer after
- * the server has received (and committed) the request. */
-
-typedef struct {
-  GSocketService *service;
-  guint16 port;
-  char *url;
-  gint drop_next_answer;   /* atomic */
-} Proxy;
-
-typedef struct {
-  Proxy *proxy;
-  GSocketConnection *client;
-  GSocketConnection *upstream;
-  gboolean answers;        /* this pump carries server → desk */
-} Pump;
-
-static gpointer
-pump_thread (gpointer data)
-{
-  Pump *pump = data;
-  GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (pump->answers ? pump->upstream : pump->client));
-  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (pump->answers ? pump->client : pump->upstream));
-  char buffer[16384];
-  gssize n;
-
-  while ((n = g_input_stream_read (in, buffer, sizeof buffer, NULL, NULL)) > 0)
-    {
-      if (pump->answers && g_atomic_int_compare_and_exchange (&pump->proxy->drop_next_answer, 1, 0))
-        break;
-      if (!g_output_stream_write_all (out, buffer, n, NULL, NULL, NULL))
-        break;
-    }
-  /* Either side gone: shut both down, which wakes the other pump too,
-   * and the desk sees the connection end without an answer. */
-  g_socket_shutdown (g_socket_connection_get_socket (pump->client), TRUE, TRUE, NULL);
-  g_socket_shutdown (g_socket_connection_get_socket (pump->upstream), TRUE, TRUE, NULL);
-  return NULL;
-}
-
-static gboolean
-on_incoming (GSocketService    *service,
-             GSocketConnection *connection,
-             GObject           *source,
-             gpointer           user_data)
-{
-  Proxy *proxy = user_data;
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
-  g_autoptr(GUri) uri = g_uri_parse (cdm_test_server_url (server), G_URI_FLAGS_NONE, NULL);
-  GSocketConnection *upstream;
-  Pump *pumps[2];
-  GThread *threads[2];
-
-  upstream = g_socket_client_connect_to_host (client, g_uri_get_host (uri), g_uri_get_port (uri), NULL, NULL);
-  if (upstream == NULL)
-    return TRUE;
-  for (guint i = 0; i < 2; i++)
-    {
-      pumps[i] = g_new0 (Pump, 1);
-      pumps[i]->proxy = proxy;
-      pumps[i]->client = g_object_ref (connection);
-      pumps[i]->upstream = g_object_ref (upstream);
-      pumps[i]->answers = i == 1;
-      threads[i] = g_thread_new ("proxy-pump", pump_thread, pumps[i]);
-    }
-  /* The threaded service gives each connection its own thread: wait here
-   * so that the pumps' data outlive them. */
-  for (guint i = 0; i < 2; i++)
-    {
-      g_thread_join (threads[i]);
-      g_object_unref (pumps[i]->client);
-      g_object_unref (pumps[i]->upstream);
-      g_free (pumps[i]);
-    }
-  g_object_unref (upstream);
-  return TRUE;
-}
-
-static Proxy *
-proxy_new (void)
-{
-  Proxy *proxy = g_new0 (Proxy, 1);
-  g_autoptr(GError) error = NULL;
-
-  proxy->service = g_threaded_socket_service_new (8);
-  proxy->port = g_socket_listener_add_any_inet_port (G_SOCKET_LISTENER (proxy->service), NULL, &error);
-  g_assert_no_error (error);
-  g_signal_connect (proxy->service, "run", G_CALLBACK (on_incoming), proxy);
-  g_socket_service_start (proxy->service);
-  proxy->url = g_strdup_printf ("http://127.0.0.1:%u", proxy->port);
-  return proxy;
-}
-
-static void
-proxy_free (Proxy *proxy)
-{
-  g_socket_service_stop (proxy->service);
-  g_socket_listener_close (G_SOCKET_LISTENER (proxy->service));
-  g_object_unref (proxy->service);
-  g_free (proxy->url);
-  g_free (proxy);
-}
-
 /* The answer to a push is lost after the server committed it: the retry
  * gets the stored answer and nothing is applied twice. */
 static void
 test_lost_answer (void)
 {
   g_autoptr(CdmStore) a = desk_new ("a");
-  Proxy *proxy = proxy_new ();
+  CdmSyncTestProxy *proxy = cdm_sync_test_proxy_new (server, 8, NULL, NULL);
   g_autoptr(GError) error = NULL;
 
   for (guint i = 0; i < 10; i++)
     {
       g_autofree char *note = g_strdup_printf ("lost-%u", i);
-      g_free (put_contact (a, note));
+      g_free (cdm_sync_test_put_contact (a, note));
     }
 
   {
     g_autoptr(CdmSync) sync = sync_new (a, proxy->url, "counsellor");
     g_atomic_int_set (&proxy->drop_next_answer, 1);
-    g_assert_false (run_and_wait (sync, CDM_SYNC_RUN_NO_PULL, &error));
+    g_assert_false (cdm_sync_test_run_and_wait (sync, CDM_SYNC_RUN_NO_PULL, NULL, &error));
     g_test_message ("answer lost: %s", error->message);
     g_assert_true (cdm_sync_error_is_retryable (error));
     g_clear_error (&error);
     /* Committed on the server, still waiting here. */
-    g_assert_cmpint (server_count ("SELECT count(*) FROM contacts WHERE body->>'note' LIKE 'lost-%'"), ==, 10);
+    g_assert_cmpint (cdm_sync_test_server_count (server, "SELECT count(*) FROM contacts WHERE body->>'note' LIKE 'lost-%'"), ==, 10);
     g_assert_cmpint (cdm_sync_store_count_pending (a, NULL), ==, 10);
     {
       g_autofree char *last_error = cdm_sync_get_last_error (sync);
       g_assert_nonnull (last_error);
     }
 
-    run_and_wait (sync, CDM_SYNC_RUN_VERIFY, &error);
+    cdm_sync_test_run_and_wait (sync, CDM_SYNC_RUN_VERIFY, NULL, &error);
     g_assert_no_error (error);
   }
 
-  g_assert_cmpint (server_count ("SELECT count(*) FROM contacts WHERE body->>'note' LIKE 'lost-%'"), ==, 10);
+  g_assert_cmpint (cdm_sync_test_server_count (server, "SELECT count(*) FROM contacts WHERE body->>'note' LIKE 'lost-%'"), ==, 10);
   g_assert_cmpint (live_contacts_with_note (a, "lost-"), ==, 10);
   g_assert_cmpint (cdm_sync_store_count_pending (a, NULL), ==, 0);
-  proxy_free (proxy);
+  cdm_sync_test_proxy_free (proxy);
 }
 
 /* Pointed at another server, the desk does not trust its cursor: it loads
@@ -579,22 +376,22 @@ static void
 test_other_server (void)
 {
   g_autoptr(CdmStore) a = desk_new ("moved");
-  Proxy *proxy = proxy_new ();
+  CdmSyncTestProxy *proxy = cdm_sync_test_proxy_new (server, 8, NULL, NULL);
   g_autoptr(GError) error = NULL;
   g_autofree char *waiting = NULL;
   CdmSyncReport report;
 
   sync_ok (a);
-  waiting = put_contact (a, "moved-waiting");
+  waiting = cdm_sync_test_put_contact (a, "moved-waiting");
   {
     g_autoptr(CdmSync) sync = sync_new (a, proxy->url, "counsellor");
-    g_assert_true (run_and_wait (sync, CDM_SYNC_RUN_DEFAULT, &error));
+    g_assert_true (cdm_sync_test_run_and_wait (sync, CDM_SYNC_RUN_DEFAULT, NULL, &error));
     g_assert_no_error (error);
     g_assert_cmpint (cdm_sync_get_pending_count (sync), ==, 0);
     /* The second run, on the same server, just catches up. */
     {
-      Wait wait = { 0 };
-      cdm_sync_run_async (sync, CDM_SYNC_RUN_DEFAULT, NULL, on_wait_done, &wait);
+      CdmSyncTestWait wait = { 0 };
+      cdm_sync_run_async (sync, CDM_SYNC_RUN_DEFAULT, NULL, cdm_sync_test_wait_done, &wait);
       while (!wait.done)
         g_main_context_iteration (NULL, TRUE);
       while (g_main_context_iteration (NULL, FALSE))
@@ -609,9 +406,9 @@ test_other_server (void)
     g_assert_no_error (error);
     g_assert_true (report.bootstrapped);
   }
-  g_assert_cmpint (server_count ("SELECT count(*) FROM contacts WHERE body->>'note' = 'moved-waiting'"), ==, 1);
+  g_assert_cmpint (cdm_sync_test_server_count (server, "SELECT count(*) FROM contacts WHERE body->>'note' = 'moved-waiting'"), ==, 1);
   assert_same_as_server (a);
-  proxy_free (proxy);
+  cdm_sync_test_proxy_free (proxy);
 }
 
 /* An entry the server refuses is parked with its reason; the rest of the
@@ -627,10 +424,10 @@ test_rejected (void)
   g_autofree char *closure = NULL;
   const char *reason;
 
-  g_free (put_contact (a, "rejected-before"));
+  g_free (cdm_sync_test_put_contact (a, "rejected-before"));
   /* Counsellors may not write closures (SERVER-API.md, roles). */
-  closure = put (a, CDM_ENTITY_CLOSURE, "{\"from\": \"2026-12-24\", \"to\": \"2026-12-26\", \"scope\": \"all\"}");
-  g_free (put_contact (a, "rejected-after"));
+  closure = cdm_sync_test_put (a, CDM_ENTITY_CLOSURE, "{\"from\": \"2026-12-24\", \"to\": \"2026-12-26\", \"scope\": \"all\"}");
+  g_free (cdm_sync_test_put_contact (a, "rejected-after"));
 
   g_assert_true (cdm_sync_run (sync, CDM_SYNC_RUN_DEFAULT, &report, NULL, &error));
   g_assert_no_error (error);
@@ -638,7 +435,7 @@ test_rejected (void)
   g_assert_cmpuint (report.parked, ==, 1);
   g_assert_cmpint (cdm_sync_get_parked_count (sync), ==, 1);
   g_assert_cmpint (cdm_sync_get_pending_count (sync), ==, 0);
-  g_assert_cmpint (server_count ("SELECT count(*) FROM contacts WHERE body->>'note' LIKE 'rejected-%'"), ==, 2);
+  g_assert_cmpint (cdm_sync_test_server_count (server, "SELECT count(*) FROM contacts WHERE body->>'note' LIKE 'rejected-%'"), ==, 2);
 
   outbox = cdm_store_outbox_list (a, 10, NULL);
   g_assert_cmpuint (json_array_get_length (outbox), ==, 1);
@@ -669,7 +466,7 @@ test_unauthorized (void)
   g_autoptr(JsonArray) after = NULL;
   g_autofree char *last_error = NULL;
 
-  g_free (put_contact (a, "unauthorized"));
+  g_free (cdm_sync_test_put_contact (a, "unauthorized"));
   g_free (put_partner (a, "Unauthorized Formation"));
   before = cdm_store_outbox_list (a, 10, NULL);
 
@@ -686,7 +483,7 @@ test_unauthorized (void)
   }
   g_assert_cmpuint (json_array_get_length (after), ==, 2);
   g_assert_cmpint (cdm_sync_get_pending_count (sync), ==, 2);
-  g_assert_cmpint (server_count ("SELECT count(*) FROM contacts WHERE body->>'note' = 'unauthorized'"), ==, 0);
+  g_assert_cmpint (cdm_sync_test_server_count (server, "SELECT count(*) FROM contacts WHERE body->>'note' = 'unauthorized'"), ==, 0);
   last_error = cdm_sync_get_last_error (sync);
   g_assert_nonnull (strstr (last_error, "Sign in again"));
 }
@@ -707,7 +504,7 @@ test_offline (void)
   g_socket_listener_close (listener);
   url = g_strdup_printf ("http://127.0.0.1:%u", port);
 
-  g_free (put_contact (a, "offline"));
+  g_free (cdm_sync_test_put_contact (a, "offline"));
   {
     g_autoptr(CdmSync) sync = cdm_sync_new (a, url, "token");
     g_assert_false (cdm_sync_run (sync, CDM_SYNC_RUN_DEFAULT, NULL, NULL, &error));
@@ -787,9 +584,9 @@ test_malformed (void)
 
   sync = cdm_sync_new (a, url, "token");
   {
-    Wait wait = { 0 };
+    CdmSyncTestWait wait = { 0 };
 
-    cdm_sync_run_async (sync, CDM_SYNC_RUN_DEFAULT, NULL, on_wait_done, &wait);
+    cdm_sync_run_async (sync, CDM_SYNC_RUN_DEFAULT, NULL, cdm_sync_test_wait_done, &wait);
     /* One run at a time. */
     g_assert_true (cdm_sync_is_running (sync));
     g_assert_false (cdm_sync_run (sync, CDM_SYNC_RUN_DEFAULT, NULL, NULL, &error));
@@ -813,7 +610,7 @@ test_malformed (void)
   g_clear_error (&error);
   g_assert_true (cdm_sync_store_set_state (a, CDM_SYNC_KEY_BOOTSTRAP, NULL, NULL));
   g_assert_true (cdm_sync_store_set_state (a, CDM_SYNC_KEY_CURSOR, "5", NULL));
-  g_assert_false (run_and_wait (sync, CDM_SYNC_RUN_DEFAULT, &error));
+  g_assert_false (cdm_sync_test_run_and_wait (sync, CDM_SYNC_RUN_DEFAULT, NULL, &error));
   g_assert_error (error, CDM_SYNC_ERROR, CDM_SYNC_ERROR_BAD_ANSWER);
   g_assert_nonnull (strstr (error->message, "not JSON"));
   g_assert_cmpint (cdm_sync_get_cursor (sync), ==, 5);
@@ -835,7 +632,7 @@ seed_contacts (const char *prefix,
   for (guint i = 0; i < n; i++)
     {
       g_autofree char *note = g_strdup_printf ("%s-%u", prefix, i);
-      g_free (put_contact (seed, note));
+      g_free (cdm_sync_test_put_contact (seed, note));
     }
   g_assert_true (cdm_store_commit (seed, NULL));
   g_assert_true (cdm_sync_run (sync, CDM_SYNC_RUN_NO_PULL, NULL, NULL, &error));
@@ -877,7 +674,7 @@ test_bootstrap (void)
   gint64 on_server;
 
   seed_contacts ("bootstrap", 3000);
-  on_server = server_count ("SELECT count(*) FROM contacts WHERE NOT deleted");
+  on_server = cdm_sync_test_server_count (server, "SELECT count(*) FROM contacts WHERE NOT deleted");
   g_assert_cmpint (on_server, >=, 3000);
 
   {
@@ -954,11 +751,11 @@ test_rebootstrap (void)
   g_assert_true (cdm_store_delete (a, CDM_ENTITY_ORGANISATION, partner, &error));
   g_assert_no_error (error);
   sync_ok (a);
-  g_free (put_contact (a, "after-prune"));
+  g_free (cdm_sync_test_put_contact (a, "after-prune"));
   sync_ok (a);
   g_assert_cmpint (cdm_test_server_command (server, prune, NULL, NULL, NULL), ==, 0);
 
-  waiting = put_contact (b, "waiting-through-rebootstrap");
+  waiting = cdm_sync_test_put_contact (b, "waiting-through-rebootstrap");
   {
     g_autoptr(CdmSync) sync = sync_new (b, NULL, "counsellor");
     g_assert_true (cdm_sync_run (sync, CDM_SYNC_RUN_VERIFY, &report, NULL, &error));
@@ -967,7 +764,7 @@ test_rebootstrap (void)
   g_assert_true (report.bootstrapped);
   g_assert_null (cdm_store_get (b, CDM_ENTITY_ORGANISATION, partner, FALSE, NULL));
   g_assert_cmpint (live_contacts_with_note (b, "after-prune"), ==, 1);
-  g_assert_cmpint (server_count ("SELECT count(*) FROM contacts WHERE body->>'note' = 'waiting-through-rebootstrap'"),
+  g_assert_cmpint (cdm_sync_test_server_count (server, "SELECT count(*) FROM contacts WHERE body->>'note' = 'waiting-through-rebootstrap'"),
                    ==, 1);
   assert_same_as_server (b);
 }
@@ -1073,7 +870,7 @@ test_integrity (void)
   sqlite3 *db = NULL;
 
   g_free (put_partner (a, "Integrity Formation"));
-  g_free (put_contact (a, "integrity"));
+  g_free (cdm_sync_test_put_contact (a, "integrity"));
   sync_ok (a);
   path = g_strdup (cdm_store_get_path (a));
   g_clear_object (&a);
@@ -1140,17 +937,17 @@ test_scope (void)
 
   for (guint i = 0; i < 3; i++)
     {
-      g_free (put (counsellor, CDM_ENTITY_CONTACT,
+      g_free (cdm_sync_test_put (counsellor, CDM_ENTITY_CONTACT,
                    "{\"occurred_at\": \"2026-03-03T10:00:00+01:00\", \"site\": \"centre\", "
                    "\"service\": \"individual_advice\", \"channel\": \"phone\", \"note\": \"scope-ours\", "
                    "\"organisation\": \"" CDM_TEST_PARTNER_ORG "\"}"));
-      g_free (put_contact (counsellor, "scope-theirs"));
+      g_free (cdm_sync_test_put_contact (counsellor, "scope-theirs"));
     }
   sync_ok (counsellor);
 
   g_assert_true (cdm_sync_run (sync, CDM_SYNC_RUN_VERIFY, NULL, NULL, &error));
   g_assert_no_error (error);
-  g_assert_cmpint (contacts_of (partner, CDM_TEST_PARTNER_ORG, FALSE), ==, server_count (sql));
+  g_assert_cmpint (contacts_of (partner, CDM_TEST_PARTNER_ORG, FALSE), ==, cdm_sync_test_server_count (server, sql));
   g_assert_cmpint (contacts_of (partner, CDM_TEST_PARTNER_ORG, TRUE), ==, 0);
   g_assert_cmpint (live_contacts_with_note (partner, "scope-ours"), ==, 3);
 
@@ -1173,38 +970,12 @@ test_scope (void)
  * of a push, then run again: the store ends equal to the server, nothing
  * twice, nothing lost. */
 
-static gint64
-peek_value (const char *path,
-            const char *sql)
-{
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
-  gint64 value = -1;
-
-  if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
-      sqlite3_busy_timeout (db, 1000) == SQLITE_OK &&
-      sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) == SQLITE_OK &&
-      sqlite3_step (stmt) == SQLITE_ROW)
-    value = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return value;
-}
-
 static void
 cdmctl_login (const char *store_path)
 {
   g_autofree char *password_file = g_build_filename (tmpdir, "password-kill", NULL);
-  g_autofree char *password = cdm_test_password ("counsellor");
-  const char *argv[] = { g_getenv ("CDMCTL"), "--store", store_path, "login", "--server",
-                         cdm_test_server_url (server), "--user", "counsellor", "--password-file",
-                         password_file, NULL };
-  int status = -1;
 
-  g_assert_true (g_file_set_contents (password_file, password, -1, NULL));
-  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
-                               NULL, NULL, &status, NULL));
-  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  cdm_sync_test_cdmctl_login (server, password_file, store_path);
 }
 
 /* Starts `cdmctl sync` and SIGKILLs it once @ready says the store is in
@@ -1241,29 +1012,16 @@ kill_sync_when (const char *store_path,
 static gboolean
 mid_bootstrap (const char *store_path)
 {
-  return peek_value (store_path, "SELECT count(*) FROM sync_state WHERE key = 'bootstrap'") == 1 &&
-         peek_value (store_path, "SELECT count(*) FROM contacts") > 0;
+  return cdm_sync_test_peek_value (store_path, "SELECT count(*) FROM sync_state WHERE key = 'bootstrap'") == 1 &&
+         cdm_sync_test_peek_value (store_path, "SELECT count(*) FROM contacts") > 0;
 }
 
 static gboolean
 mid_push (const char *store_path)
 {
-  gint64 waiting = peek_value (store_path, "SELECT count(*) FROM outbox");
+  gint64 waiting = cdm_sync_test_peek_value (store_path, "SELECT count(*) FROM outbox");
 
   return waiting > 0 && waiting < 2000;
-}
-
-static void
-sync_with_cdmctl (const char *store_path)
-{
-  const char *argv[] = { g_getenv ("CDMCTL"), "--store", store_path, "sync", NULL };
-  g_autofree char *err = NULL;
-  int status = -1;
-
-  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
-                               NULL, &err, &status, NULL));
-  if (!g_spawn_check_wait_status (status, NULL))
-    g_error ("cdmctl sync failed: %s", err);
 }
 
 static void
@@ -1291,10 +1049,10 @@ test_kill (void)
       if (landed)
         {
           g_test_message ("bootstrap killed with %" G_GINT64_FORMAT " contacts written",
-                          peek_value (path, "SELECT count(*) FROM contacts"));
-          g_assert_cmpint (peek_value (path, "SELECT count(*) FROM sync_state WHERE key = 'cursor'"), ==, 0);
+                          cdm_sync_test_peek_value (path, "SELECT count(*) FROM contacts"));
+          g_assert_cmpint (cdm_sync_test_peek_value (path, "SELECT count(*) FROM sync_state WHERE key = 'cursor'"), ==, 0);
         }
-      sync_with_cdmctl (path);
+      cdm_sync_test_cdmctl_sync (path);
       store = cdm_store_open (path, &error);
       g_assert_no_error (error);
       g_assert_null (cdm_sync_store_get_state (store, CDM_SYNC_KEY_BOOTSTRAP));
@@ -1318,7 +1076,7 @@ test_kill (void)
       for (guint i = 0; i < 2000; i++)
         {
           g_autofree char *note = g_strdup_printf ("%s%u", prefix, i);
-          g_free (put_contact (store, note));
+          g_free (cdm_sync_test_put_contact (store, note));
         }
       g_assert_true (cdm_store_commit (store, NULL));
       g_clear_object (&store);
@@ -1327,9 +1085,9 @@ test_kill (void)
       landed = kill_sync_when (store_path, mid_push);
       if (landed)
         g_test_message ("push killed with %" G_GINT64_FORMAT " changes still waiting",
-                        peek_value (store_path, "SELECT count(*) FROM outbox"));
-      sync_with_cdmctl (store_path);
-      g_assert_cmpint (server_count (sql), ==, 2000);
+                        cdm_sync_test_peek_value (store_path, "SELECT count(*) FROM outbox"));
+      cdm_sync_test_cdmctl_sync (store_path);
+      g_assert_cmpint (cdm_sync_test_server_count (server, sql), ==, 2000);
       store = cdm_store_open (store_path, &error);
       g_assert_no_error (error);
       g_assert_cmpint (cdm_sync_store_count_pending (store, NULL), ==, 0);
@@ -1340,28 +1098,10 @@ test_kill (void)
     g_test_incomplete ("every push ended before it could be killed");
 }
 
-static void
-remove_tree (const char *dir)
-{
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      if (g_file_test (path, G_FILE_TEST_IS_DIR))
-        remove_tree (path);
-      else
-        g_unlink (path);
-    }
-  g_rmdir (dir);
-}
-
 int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GError) error = NULL;
   int status;
 
   g_test_init (&argc, &argv, NULL);
@@ -1384,17 +1124,12 @@ main (int   argc,
   g_test_add_func ("/sync/scope", test_scope);
   g_test_add_func ("/sync/integrity", test_integrity);
 
-  tmpdir = g_dir_make_tmp ("cdm-sync-XXXXXX", &error);
-  g_assert_no_error (error);
   /* Token files go to the test's folder; set before any thread starts. */
-  {
-    g_autofree char *config = g_build_filename (tmpdir, "config", NULL);
-    g_setenv ("XDG_CONFIG_HOME", config, TRUE);
-  }
+  tmpdir = cdm_sync_test_make_tmpdir ("cdm-sync-XXXXXX");
   server = cdm_test_server_new (NULL);
   status = g_test_run ();
   cdm_test_server_free (server);
-  remove_tree (tmpdir);
+  cdm_test_remove_tree (tmpdir);
   g_free (tmpdir);
   return status;
 }
