@@ -741,8 +741,12 @@ cdm_sync_store_apply_changes (CdmStore   *store,
     return bad_page (error, _("“cursor” is not a sequence number"));
   previous = cdm_sync_store_get_cursor (store);
   if (cursor < previous)
-    return bad_page (error, _("the cursor goes back from %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT),
-                     previous, cursor);
+    {
+      g_autofree char *previous_text = g_strdup_printf ("%" G_GINT64_FORMAT, previous);
+      g_autofree char *cursor_text_now = g_strdup_printf ("%" G_GINT64_FORMAT, cursor);
+
+      return bad_page (error, _("the cursor goes back from %s to %s"), previous_text, cursor_text_now);
+    }
 
   for (guint i = 0; i < json_array_get_length (changes); i++)
     {

@@ -408,7 +408,7 @@ build_form (CdmSurveyWindow *self)
   const char *profile_fields[] = { "gender", "age_band", "region", "status", "education" };
   const char * const *profile_codes[] = { cdm_genders, cdm_age_bands, cdm_regions, cdm_statuses, cdm_education_levels };
   const char *profile_titles[] = {
-    N_("Gender"), N_("Age"), N_("Where you live"), N_("Your situation"), N_("Education"),
+    N_("Gender"), N_("Age"), N_("Where you live"), N_("Your situation"), N_("Education level"),
   };
 
   gtk_label_set_wrap (GTK_LABEL (title), TRUE);

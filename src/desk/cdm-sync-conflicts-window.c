@@ -386,7 +386,7 @@ entity_label (CdmEntity entity)
     case CDM_ENTITY_ACTIVITY:
       return _("Activity");
     case CDM_ENTITY_CONTACT:
-      return _("Contact");
+      return C_("record type", "Contact");
     case CDM_ENTITY_CLOSURE:
       return _("Closure");
     default:

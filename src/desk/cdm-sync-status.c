@@ -164,8 +164,10 @@ update (CdmSyncStatus *self)
   gtk_widget_set_visible (self->bar, syncing && total > 0);
   if (total > 0)
     {
-      g_autofree char *text = g_strdup_printf (_("%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " records"),
-                                               done, total);
+      g_autofree char *done_text = g_strdup_printf ("%" G_GUINT64_FORMAT, done);
+      g_autofree char *total_text = g_strdup_printf ("%" G_GUINT64_FORMAT, total);
+      /* Translators: progress of a first load, e.g. "200 of 8001 records" */
+      g_autofree char *text = g_strdup_printf (_("%s of %s records"), done_text, total_text);
       double fraction = MIN (1.0, (double) done / (double) total);
 
       gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (self->progress), fraction);

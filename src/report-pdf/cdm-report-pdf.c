@@ -1148,7 +1148,7 @@ static const struct {
   { "age_band", N_("Age") },
   { "region", N_("Place of residence") },
   { "status", N_("Situation") },
-  { "education", N_("Education") },
+  { "education", N_("Education level") },
   { "foreign_diploma", N_("Foreign diploma without equivalence") },
   { "heard_from", N_("How they heard of the centre") },
 };
