@@ -406,7 +406,9 @@ pushed (GObject      *source,
         fail (load, "desk %u: an entry was answered \"%s\"", desk->index, status);
     }
   desk->pushes++;
-  desk_next (desk, desk->pushes % load->pull_every == 0);
+  /* Desks pull at different moments, as real ones do: desk i first pulls
+   * after i mod N pushes, not all of them after their Nth. */
+  desk_next (desk, (desk->pushes + desk->index) % load->pull_every == 0);
 }
 
 static gboolean
