@@ -143,11 +143,12 @@ cdm_server_auth_lookup (PGconn      *db,
   if (token == NULL)
     return NULL;
   hash = token_hash (token);
-  res = cdm_db_exec (db, error,
-                     "SELECT u.id, u.login, u.display_name, u.role, u.organisation, t.desk"
-                     "  FROM tokens t JOIN users u ON u.id = t.user_id"
-                     " WHERE t.token_hash = $1 AND NOT t.revoked AND t.expires_at > now ()"
-                     "   AND NOT u.disabled", 1, hash);
+  /* On every request: prepared once per connection. */
+  res = cdm_db_exec_prepared (db, error,
+                              "SELECT u.id, u.login, u.display_name, u.role, u.organisation, t.desk"
+                              "  FROM tokens t JOIN users u ON u.id = t.user_id"
+                              " WHERE t.token_hash = $1 AND NOT t.revoked AND t.expires_at > now ()"
+                              "   AND NOT u.disabled", 1, hash);
   if (res == NULL || PQntuples (res) != 1)
     return NULL;
   user = g_new0 (CdmUser, 1);

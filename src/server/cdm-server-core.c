@@ -34,6 +34,18 @@ typedef struct {
   PGconn *conn;
 } Slot;
 
+/* Worker threads and the connections they share.  Long reads (routes
+ * with CDM_ROUTE_LONG_READ: pull, snapshot, checksums, figures, record
+ * lists) have a lane of their own when read_workers > 0, so that a push
+ * never waits behind a bootstrap or a morning of pulls: at most
+ * read_workers of them run at once, and the other workers stay free for
+ * the short requests. */
+typedef struct {
+  GThreadPool *pool;
+  GAsyncQueue *slots;       /* of Slot*, free connections */
+  GPtrArray   *all_slots;
+} Lane;
+
 struct _CdmServer {
   CdmServerConfig  config;
   GPtrArray       *routes;        /* of Route*, fixed once serving */
@@ -42,9 +54,8 @@ struct _CdmServer {
   GTlsCertificate *certificate;   /* NULL: plain HTTP */
   GMainContext    *context;
   GMainLoop       *loop;
-  GThreadPool     *pool;
-  GAsyncQueue     *slots;         /* of Slot*, free connections */
-  GPtrArray       *all_slots;
+  Lane             lane;          /* everything but long reads (or all) */
+  Lane             read_lane;     /* long reads (no pool: read_workers 0, they use lane) */
   guint            in_flight;     /* main thread: jobs not yet finished */
   gboolean         stopping;      /* main thread */
   guint            stop_timeout;
@@ -65,6 +76,7 @@ typedef struct {
   CdmServer         *server;
   SoupServerMessage *msg;      /* a reference */
   const Route       *route;
+  Lane              *lane;
   char              *method;
   char              *path;
   GHashTable        *path_params;
@@ -123,6 +135,7 @@ cdm_server_config_init (CdmServerConfig *config)
   config->port = 8080;
   config->database = g_strdup ("");
   config->workers = CDM_SERVER_DEFAULT_WORKERS;
+  config->read_workers = CDM_SERVER_DEFAULT_READ_WORKERS;
   config->max_body = CDM_SERVER_DEFAULT_MAX_BODY;
   config->max_batch = CDM_SERVER_DEFAULT_MAX_BATCH;
   config->token_ttl = CDM_SERVER_DEFAULT_TOKEN_TTL;
@@ -542,7 +555,7 @@ run_job (gpointer data,
 {
   Job *job = data;
   CdmServer *server = user_data;
-  Slot *slot = g_async_queue_pop (server->slots);
+  Slot *slot = g_async_queue_pop (job->lane->slots);
 
   if (!slot_ready (server, slot))
     {
@@ -593,7 +606,7 @@ run_job (gpointer data,
     }
 
 out:
-  g_async_queue_push (server->slots, slot);
+  g_async_queue_push (job->lane->slots, slot);
   g_main_context_invoke (server->context, finish_in_main, job);
 }
 
@@ -1055,7 +1068,9 @@ server_callback (SoupServer        *soup,
   info->counted = TRUE;
   server->in_flight++;
   soup_server_message_pause (msg);
-  g_thread_pool_push (server->pool, job, NULL);
+  job->lane = (route->roles & CDM_ROUTE_LONG_READ) && server->read_lane.pool != NULL ?
+              &server->read_lane : &server->lane;
+  g_thread_pool_push (job->lane->pool, job, NULL);
 }
 
 /* Life cycle */
@@ -1157,6 +1172,43 @@ on_stop_timeout (gpointer user_data)
 }
 
 static gboolean
+lane_init (Lane       *lane,
+           CdmServer  *server,
+           guint       workers,
+           GError    **error)
+{
+  lane->pool = g_thread_pool_new (run_job, server, workers, FALSE, error);
+  if (lane->pool == NULL)
+    return FALSE;
+  lane->slots = g_async_queue_new ();
+  lane->all_slots = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < workers; i++)
+    {
+      Slot *slot = g_new0 (Slot, 1);
+
+      g_ptr_array_add (lane->all_slots, slot);
+      g_async_queue_push (lane->slots, slot);
+    }
+  return TRUE;
+}
+
+/* Once its pool is gone: closes the connections. */
+static void
+lane_clear (Lane *lane)
+{
+  if (lane->pool != NULL)
+    g_thread_pool_free (g_steal_pointer (&lane->pool), FALSE, TRUE);
+  for (guint i = 0; lane->all_slots != NULL && i < lane->all_slots->len; i++)
+    {
+      Slot *slot = g_ptr_array_index (lane->all_slots, i);
+
+      g_clear_pointer (&slot->conn, PQfinish);
+    }
+  g_clear_pointer (&lane->all_slots, g_ptr_array_unref);
+  g_clear_pointer (&lane->slots, g_async_queue_unref);
+}
+
+static gboolean
 write_port_file (const char  *path,
                  guint        port,
                  GError     **error)
@@ -1232,17 +1284,13 @@ cdm_server_run (CdmServer  *server,
   if (server->config.port_file != NULL && !write_port_file (server->config.port_file, port, error))
     return FALSE;
 
-  server->pool = g_thread_pool_new (run_job, server, server->config.workers, FALSE, error);
-  if (server->pool == NULL)
-    return FALSE;
-  server->slots = g_async_queue_new ();
-  server->all_slots = g_ptr_array_new_with_free_func (g_free);
-  for (guint i = 0; i < server->config.workers; i++)
+  if (!lane_init (&server->lane, server, server->config.workers, error) ||
+      (server->config.read_workers > 0 &&
+       !lane_init (&server->read_lane, server, server->config.read_workers, error)))
     {
-      Slot *slot = g_new0 (Slot, 1);
-
-      g_ptr_array_add (server->all_slots, slot);
-      g_async_queue_push (server->slots, slot);
+      lane_clear (&server->read_lane);
+      lane_clear (&server->lane);
+      return FALSE;
     }
 
   sigterm = g_unix_signal_add (SIGTERM, on_stop_signal, server);
@@ -1258,7 +1306,8 @@ cdm_server_run (CdmServer  *server,
   }
   g_print ("listening on %s\n", url);
   fflush (stdout);
-  g_message ("listening url=%s workers=%u", url, server->config.workers);
+  g_message ("listening url=%s workers=%u read_workers=%u", url, server->config.workers,
+             server->config.read_workers);
 
   g_main_loop_run (server->loop);
 
@@ -1270,18 +1319,14 @@ cdm_server_run (CdmServer  *server,
   if (!server->stopping)
     g_socket_listener_close (G_SOCKET_LISTENER (server->service));
   soup_server_disconnect (server->soup);
-  g_thread_pool_free (g_steal_pointer (&server->pool), FALSE, TRUE);
+  if (server->read_lane.pool != NULL)
+    g_thread_pool_free (g_steal_pointer (&server->read_lane.pool), FALSE, TRUE);
+  g_thread_pool_free (g_steal_pointer (&server->lane.pool), FALSE, TRUE);
   /* Replies the workers queued after the loop stopped. */
   while (g_main_context_iteration (server->context, FALSE))
     ;
-  for (guint i = 0; i < server->all_slots->len; i++)
-    {
-      Slot *slot = g_ptr_array_index (server->all_slots, i);
-
-      g_clear_pointer (&slot->conn, PQfinish);
-    }
-  g_clear_pointer (&server->all_slots, g_ptr_array_unref);
-  g_clear_pointer (&server->slots, g_async_queue_unref);
+  lane_clear (&server->read_lane);
+  lane_clear (&server->lane);
   g_message ("stopped");
   return TRUE;
 }

@@ -13,6 +13,7 @@ G_BEGIN_DECLS
 
 /* Defaults, also documented in docs/server.md. */
 #define CDM_SERVER_DEFAULT_WORKERS        4
+#define CDM_SERVER_DEFAULT_READ_WORKERS   2
 #define CDM_SERVER_DEFAULT_MAX_BODY       (4 * 1024 * 1024)
 #define CDM_SERVER_DEFAULT_MAX_BATCH      500
 #define CDM_SERVER_DEFAULT_TOKEN_TTL      (12 * 3600)

@@ -9,6 +9,8 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include <libpq-events.h>
+
 #include "cdm-server-private.h"
 
 G_DEFINE_QUARK (cdm-db-error-quark, cdm_db_error)
@@ -82,6 +84,118 @@ cdm_db_execv (PGconn             *db,
 
   res = PQexecParams (db, sql, n_params, NULL, values, NULL, NULL, 0);
   return check_result (db, res, error);
+}
+
+/* Prepared statements, per connection.  libpq keeps them on the server
+ * session, so the names a connection has prepared live with the PGconn
+ * itself (instance data of an event procedure): a new connection starts
+ * with none, and a reset (the session is new) forgets them. */
+typedef struct {
+  GHashTable *names;   /* SQL text → statement name */
+} Prepared;
+
+static int
+prepared_event (PGEventId  id,
+                void      *event_info,
+                void      *pass_through)
+{
+  switch (id)
+    {
+    case PGEVT_REGISTER:
+      {
+        PGEventRegister *info = event_info;
+        Prepared *prepared = g_new0 (Prepared, 1);
+
+        prepared->names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+        PQsetInstanceData (info->conn, prepared_event, prepared);
+      }
+      break;
+    case PGEVT_CONNRESET:
+      {
+        PGEventConnReset *info = event_info;
+        Prepared *prepared = PQinstanceData (info->conn, prepared_event);
+
+        if (prepared != NULL)
+          g_hash_table_remove_all (prepared->names);
+      }
+      break;
+    case PGEVT_CONNDESTROY:
+      {
+        PGEventConnDestroy *info = event_info;
+        Prepared *prepared = PQinstanceData (info->conn, prepared_event);
+
+        if (prepared != NULL)
+          {
+            g_hash_table_unref (prepared->names);
+            g_free (prepared);
+          }
+      }
+      break;
+    default:
+      break;
+    }
+  return TRUE;
+}
+
+PGresult *
+cdm_db_execv_prepared (PGconn             *db,
+                       const char         *sql,
+                       int                 n_params,
+                       const char * const *values,
+                       GError            **error)
+{
+  Prepared *prepared;
+  const char *name;
+
+  g_return_val_if_fail (db != NULL, NULL);
+  g_return_val_if_fail (sql != NULL, NULL);
+  g_return_val_if_fail (n_params >= 0, NULL);
+
+  prepared = PQinstanceData (db, prepared_event);
+  if (prepared == NULL)
+    {
+      if (!PQregisterEventProc (db, prepared_event, "cdm-prepared", NULL))
+        return cdm_db_execv (db, sql, n_params, values, error);
+      prepared = PQinstanceData (db, prepared_event);
+      g_assert (prepared != NULL);
+    }
+
+  name = g_hash_table_lookup (prepared->names, sql);
+  if (name == NULL)
+    {
+      g_autofree char *fresh = g_strdup_printf ("cdm_%u", g_hash_table_size (prepared->names) + 1);
+      PGresult *res = check_result (db, PQprepare (db, fresh, sql, n_params, NULL), error);
+
+      /* Not prepared (a failed transaction refuses even that): nothing is
+       * remembered, and the next call tries again. */
+      if (res == NULL)
+        return NULL;
+      PQclear (res);
+      name = fresh;
+      g_hash_table_insert (prepared->names, g_strdup (sql), g_steal_pointer (&fresh));
+    }
+  return check_result (db, PQexecPrepared (db, name, n_params, values, NULL, NULL, 0), error);
+}
+
+PGresult *
+cdm_db_exec_prepared (PGconn      *db,
+                      GError     **error,
+                      const char  *sql,
+                      int          n_params,
+                      ...)
+{
+  g_autofree const char **values = NULL;
+  va_list args;
+
+  g_return_val_if_fail (n_params >= 0 && n_params < 1000, NULL);
+
+  values = g_new0 (const char *, n_params + 1);
+  va_start (args, n_params);
+  for (int i = 0; i < n_params; i++)
+    values[i] = va_arg (args, const char *);
+  va_end (args);
+
+  return cdm_db_execv_prepared (db, sql, n_params, values, error);
 }
 
 gboolean

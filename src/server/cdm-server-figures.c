@@ -214,5 +214,5 @@ handle_figures (CdmRequest *req,
 void
 cdm_server_figures_register (CdmServer *server)
 {
-  cdm_server_add_route (server, "GET", "/api/v1/figures", CDM_ROLES_ALL, handle_figures);
+  cdm_server_add_route (server, "GET", "/api/v1/figures", CDM_ROLES_ALL | CDM_ROUTE_LONG_READ, handle_figures);
 }

@@ -25,7 +25,12 @@
 #include "cdm-server-core.h"
 #ifdef CDM_SERVER_HAVE_SYNC
 #include "cdm-server-records.h"
+#include "cdm-server-retention.h"
 #endif
+
+/* A number option not given (so that a negative one given is refused,
+ * not taken for "not given"). */
+#define UNSET G_MININT
 
 #ifdef CDM_SERVER_HAVE_SYNC
 #define PRUNE_HELP "  prune           forget old change-log entries (prune --help)\n"
@@ -53,10 +58,12 @@ typedef struct {
   char     *tls_key;
   char     *database;
   gint      workers;
+  gint      read_workers;
   gint64    max_body;
   gint      max_batch;
   gint64    token_ttl;
   gint      retention_days;
+  gint64    retention_seconds;   /* hidden, for tests: overrides the days */
   gboolean  allow_plain_http;
   /* Admin commands. */
   char     *role;
@@ -149,10 +156,11 @@ load_config (Options          *o,
       STRING_KEY ("tls-key", tls_key);
       STRING_KEY ("database", database);
       INT_KEY ("workers", workers, 1, 256);
+      INT_KEY ("read-workers", read_workers, 0, 256);
       INT_KEY ("max-body", max_body, 1024, G_MAXINT32);
       INT_KEY ("max-batch", max_batch, 1, 100000);
       INT_KEY ("token-ttl", token_ttl, 1, G_MAXINT32);
-      INT_KEY ("retention-days", retention_days, 1, 36500);
+      INT_KEY ("retention-days", retention_days, 0, 36500);
       if (g_key_file_has_key (file, group, "allow-plain-http", NULL))
         {
           config->allow_plain_http = g_key_file_get_boolean (file, group, "allow-plain-http", &local);
@@ -174,7 +182,7 @@ load_config (Options          *o,
       config->field = g_strdup (o->field); \
     }
 #define SET_NUMBER(field, min, max, name) \
-  if (o->field >= 0) \
+  if (o->field != UNSET) \
     { \
       if (o->field < (min) || o->field > (max)) \
         { \
@@ -193,10 +201,11 @@ load_config (Options          *o,
   SET_STRING (tls_key);
   SET_STRING (database);
   SET_NUMBER (workers, 1, 256, "workers");
+  SET_NUMBER (read_workers, 0, 256, "read-workers");
   SET_NUMBER (max_body, 1024, G_MAXINT32, "max-body");
   SET_NUMBER (max_batch, 1, 100000, "max-batch");
   SET_NUMBER (token_ttl, 1, G_MAXINT32, "token-ttl");
-  SET_NUMBER (retention_days, 1, 36500, "retention-days");
+  SET_NUMBER (retention_days, 0, 36500, "retention-days");
   if (o->allow_plain_http)
     config->allow_plain_http = TRUE;
 #undef SET_STRING
@@ -215,12 +224,14 @@ static void
 options_init (Options *o)
 {
   memset (o, 0, sizeof *o);
-  o->port = -1;
-  o->workers = -1;
-  o->max_body = -1;
-  o->max_batch = -1;
-  o->token_ttl = -1;
-  o->retention_days = -1;
+  o->port = UNSET;
+  o->workers = UNSET;
+  o->read_workers = UNSET;
+  o->max_body = UNSET;
+  o->max_batch = UNSET;
+  o->token_ttl = UNSET;
+  o->retention_days = UNSET;
+  o->retention_seconds = UNSET;
 }
 
 static PGconn *
@@ -336,10 +347,15 @@ command_serve (Options *o,
     { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &o->tls_cert, "TLS certificate (PEM)", "FILE" },
     { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &o->tls_key, "TLS private key (PEM)", "FILE" },
     { "workers", 'w', 0, G_OPTION_ARG_INT, &o->workers, "Worker threads and database connections", "N" },
+    { "read-workers", 0, 0, G_OPTION_ARG_INT, &o->read_workers,
+      "More workers and connections, only for pulls, snapshots, checksums and figures (0: they share --workers)", "N" },
     { "max-body", 0, 0, G_OPTION_ARG_INT64, &o->max_body, "Largest request body", "BYTES" },
     { "max-batch", 0, 0, G_OPTION_ARG_INT, &o->max_batch, "Most entries in one push", "N" },
     { "token-ttl", 0, 0, G_OPTION_ARG_INT64, &o->token_ttl, "Token lifetime", "SECONDS" },
-    { "retention-days", 0, 0, G_OPTION_ARG_INT, &o->retention_days, "How long the change log keeps changes", "DAYS" },
+    { "retention-days", 0, 0, G_OPTION_ARG_INT, &o->retention_days,
+      "How long the change log keeps changes (0: until “cdm-server prune”; default 90)", "DAYS" },
+    /* Undocumented: a window in seconds, so that tests see it at work. */
+    { "retention-seconds", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT64, &o->retention_seconds, NULL, "SECONDS" },
     { "allow-plain-http", 0, 0, G_OPTION_ARG_NONE, &o->allow_plain_http,
       "Allow plain HTTP on a non-loopback address (behind a TLS proxy)", NULL },
     { NULL }
@@ -348,6 +364,10 @@ command_serve (Options *o,
   g_auto(CdmServerConfig) config = { 0 };
   GError *error = NULL;
   CdmServer *server;
+#ifdef CDM_SERVER_HAVE_SYNC
+  CdmServerRetention *retention;
+  gint64 window;
+#endif
   PGconn *db;
   gint version;
   gboolean ok;
@@ -361,6 +381,15 @@ command_serve (Options *o,
       g_printerr ("cdm-server: unexpected argument “%s”\n", argv[1]);
       return 2;
     }
+#ifdef CDM_SERVER_HAVE_SYNC
+  if (o->retention_seconds != UNSET && (o->retention_seconds < 0 || o->retention_seconds > G_MAXINT32))
+    {
+      g_printerr ("cdm-server: --retention-seconds must be from 0 to %d\n", G_MAXINT32);
+      return 1;
+    }
+  window = o->retention_seconds != UNSET ? o->retention_seconds
+                                         : (gint64) config.retention_days * 24 * 3600;
+#endif
 
   /* Refuse to serve a schema this binary does not know exactly. */
   db = connect_checked (&config, &error);
@@ -383,8 +412,13 @@ command_serve (Options *o,
   cdm_server_auth_register (server);
 #ifdef CDM_SERVER_HAVE_SYNC
   cdm_server_sync_register (server);
+  /* In the main loop cdm_server_run() runs (the default context). */
+  retention = cdm_server_retention_start (config.database, window);
 #endif
   ok = cdm_server_run (server, &error);
+#ifdef CDM_SERVER_HAVE_SYNC
+  cdm_server_retention_stop (retention);
+#endif
   cdm_server_free (server);
   if (!ok)
     return fail (error);

@@ -42,6 +42,10 @@ typedef enum {
 /* A route mask with this bit needs no token at all (health, login);
  * req->user is then NULL. */
 #define CDM_ROUTE_PUBLIC (1u << 16)
+/* A route mask with this bit is a long read (pulls, snapshots, checksums,
+ * figures): it runs on the read workers (CdmServerConfig.read_workers),
+ * never on those that serve pushes. */
+#define CDM_ROUTE_LONG_READ (1u << 17)
 
 /* "admin", "manager", "counsellor", "steward", "partner_staff";
  * NULL for anything else. */
@@ -145,6 +149,7 @@ typedef struct {
   char    *tls_key;
   char    *database;          /* libpq conninfo */
   guint    workers;           /* worker threads = database connections */
+  guint    read_workers;      /* more, for long reads only (0: they share workers) */
   gsize    max_body;          /* bytes */
   guint    max_batch;         /* entries per push */
   gint64   token_ttl;         /* seconds */
@@ -194,6 +199,23 @@ PGresult *cdm_db_exec  (PGconn             *db,
                         const char         *sql,
                         int                 n_params,
                         ...);
+
+/* The same through a statement prepared once per connection (on first
+ * use; again after a reconnect): for the hot statements, which then skip
+ * parsing and, once PostgreSQL settles on a generic plan, planning.  sql
+ * must be one of the program's constant texts (it is the key), and its
+ * plan must not depend on the values: no "$1 IS NULL OR …" filters,
+ * whose generic plan cannot use an index. */
+PGresult *cdm_db_execv_prepared (PGconn             *db,
+                                 const char         *sql,
+                                 int                 n_params,
+                                 const char * const *values,
+                                 GError            **error);
+PGresult *cdm_db_exec_prepared  (PGconn             *db,
+                                 GError            **error,
+                                 const char         *sql,
+                                 int                 n_params,
+                                 ...);
 
 /* Runs several ;-separated statements without parameters (schema
  * scripts, session settings).  Never with data in the text. */

@@ -81,9 +81,11 @@ handle_list (CdmRequest *req,
     scope = NULL;
 
   limit_text = g_strdup_printf ("%" G_GINT64_FORMAT, limit);
-  sql = g_strdup_printf ("SELECT id::text, version, body::text FROM %s WHERE NOT deleted "
-                         "AND ($1::uuid IS NULL OR id > $1::uuid) AND ($2::uuid IS NULL OR org = $2::uuid) "
-                         "ORDER BY id LIMIT $3::bigint", cdm_server_records_table (entity));
+  /* "ORDER BY r.id", the uuid column (a bare "id" is the output column
+   * id::text: a sort of the whole table as text, not the primary key). */
+  sql = g_strdup_printf ("SELECT r.id::text, r.version, r.body::text FROM %s r WHERE NOT r.deleted "
+                         "AND ($1::uuid IS NULL OR r.id > $1::uuid) AND ($2::uuid IS NULL OR r.org = $2::uuid) "
+                         "ORDER BY r.id LIMIT $3::bigint", cdm_server_records_table (entity));
   res = cdm_db_exec (db, &error, sql, 3, after, scope, limit_text);
   if (res == NULL)
     {
@@ -383,7 +385,7 @@ handle_delete (CdmRequest *req,
 void
 cdm_server_records_register (CdmServer *server)
 {
-  cdm_server_add_route (server, "GET", "/api/v1/records/{table}", CDM_ROLES_ALL, handle_list);
+  cdm_server_add_route (server, "GET", "/api/v1/records/{table}", CDM_ROLES_ALL | CDM_ROUTE_LONG_READ, handle_list);
   cdm_server_add_route (server, "GET", "/api/v1/records/{table}/{id}", CDM_ROLES_ALL, handle_get);
   cdm_server_add_route (server, "PUT", "/api/v1/records/{table}/{id}", CDM_ROLES_ALL, handle_put);
   cdm_server_add_route (server, "DELETE", "/api/v1/records/{table}/{id}", CDM_ROLES_ALL, handle_delete);

@@ -137,6 +137,17 @@ object_to_string (JsonObject *object)
   return json_to_string (node, FALSE);
 }
 
+/* The body column of a record: without "version" and "deleted", which
+ * are columns of their own, so that readers can add them to the body's
+ * text (append_record()) without parsing it. */
+static char *
+write_body (JsonObject *record)
+{
+  json_object_remove_member (record, "version");
+  json_object_remove_member (record, "deleted");
+  return object_to_string (record);
+}
+
 static const char *
 optional_string (JsonObject *object,
                  const char *name)
@@ -691,7 +702,7 @@ apply_entry (Push      *push,
         }
       else
         {
-          g_autofree char *body = object_to_string (decision.record);
+          g_autofree char *body = write_body (decision.record);
           g_autoptr(PGresult) res = NULL;
           const char *link_field = NULL;
 
@@ -909,22 +920,22 @@ log_changes (Push    *push,
   /* Shared: other writers go on; a reader reading the horizon waits for
    * this transaction's end.  Taken before the numbers, in its own
    * statement, so that no number is ever taken outside the lock. */
-  lock = cdm_db_exec (push->db, error, "SELECT pg_advisory_xact_lock_shared (" FEED_LOCK ")", 0);
+  lock = cdm_db_exec_prepared (push->db, error, "SELECT pg_advisory_xact_lock_shared (" FEED_LOCK ")", 0);
   if (lock == NULL)
     return FALSE;
   /* One block of numbers (more only for a batch over the block's size,
    * whose blocks may then have another transaction's between them: tx
    * and last bound the transaction's numbers, so that a page can still
    * end on it whole). */
-  res = cdm_db_exec (push->db, error,
-                     "WITH b AS (SELECT k, nextval ('change_seq') AS base "
-                     "FROM generate_series (0::bigint, ($6::bigint - 1) / " FEED_BLOCK ") AS k), "
-                     "n AS (SELECT b.base + (x.o - 1) % " FEED_BLOCK " AS seq, x.t, x.i, x.v, x.d, x.g "
-                     "FROM unnest ($1::text[], $2::uuid[], $3::bigint[], $4::boolean[], $5::uuid[]) "
-                     "WITH ORDINALITY AS x (t, i, v, d, g, o) JOIN b ON b.k = (x.o - 1) / " FEED_BLOCK ") "
-                     "INSERT INTO change_log (seq, tx, last, type, id, version, deleted, org) "
-                     "SELECT n.seq, min (n.seq) OVER (), max (n.seq) OVER (), n.t, n.i, n.v, n.d, n.g FROM n",
-                     6, types_text, ids_text, versions_text, deleted_text, orgs_text, n);
+  res = cdm_db_exec_prepared (push->db, error,
+                              "WITH b AS (SELECT k, nextval ('change_seq') AS base "
+                              "FROM generate_series (0::bigint, ($6::bigint - 1) / " FEED_BLOCK ") AS k), "
+                              "n AS (SELECT b.base + (x.o - 1) % " FEED_BLOCK " AS seq, x.t, x.i, x.v, x.d, x.g "
+                              "FROM unnest ($1::text[], $2::uuid[], $3::bigint[], $4::boolean[], $5::uuid[]) "
+                              "WITH ORDINALITY AS x (t, i, v, d, g, o) JOIN b ON b.k = (x.o - 1) / " FEED_BLOCK ") "
+                              "INSERT INTO change_log (seq, tx, last, type, id, version, deleted, org) "
+                              "SELECT n.seq, min (n.seq) OVER (), max (n.seq) OVER (), n.t, n.i, n.v, n.d, n.g FROM n",
+                              6, types_text, ids_text, versions_text, deleted_text, orgs_text, n);
   return res != NULL;
 }
 
@@ -1155,8 +1166,8 @@ write_rows (Push        *push,
   if (json_array_get_length (fresh) > 0)
     {
       g_autofree char *text = array_to_string (fresh);
-      g_autoptr(PGresult) res = cdm_db_exec (push->db, error, cdm_server_record_insert_many (entity), 2,
-                                             text, push->user->login);
+      g_autoptr(PGresult) res = cdm_db_exec_prepared (push->db, error, cdm_server_record_insert_many (entity), 2,
+                                                      text, push->user->login);
       if (res == NULL)
         return FALSE;
       if (g_ascii_strtoull (PQcmdTuples (res), NULL, 10) != json_array_get_length (fresh))
@@ -1168,8 +1179,8 @@ write_rows (Push        *push,
   if (json_array_get_length (changed) > 0)
     {
       g_autofree char *text = array_to_string (changed);
-      g_autoptr(PGresult) res = cdm_db_exec (push->db, error, cdm_server_record_update_many (entity), 2,
-                                             text, push->user->login);
+      g_autoptr(PGresult) res = cdm_db_exec_prepared (push->db, error, cdm_server_record_update_many (entity), 2,
+                                                      text, push->user->login);
       if (res == NULL)
         return FALSE;
     }
@@ -1183,7 +1194,7 @@ write_rows (Push        *push,
       if (relinked->len > 0)
         {
           g_autofree char *ids = array_literal (relinked);
-          g_autoptr(PGresult) res = cdm_db_exec (push->db, error, link_tables[l].delete_many, 1, ids);
+          g_autoptr(PGresult) res = cdm_db_exec_prepared (push->db, error, link_tables[l].delete_many, 1, ids);
           if (res == NULL)
             return FALSE;
         }
@@ -1203,7 +1214,7 @@ write_rows (Push        *push,
       if (json_array_get_length (lists) > 0)
         {
           g_autofree char *text = array_to_string (lists);
-          g_autoptr(PGresult) res = cdm_db_exec (push->db, error, link_tables[l].insert_many, 1, text);
+          g_autoptr(PGresult) res = cdm_db_exec_prepared (push->db, error, link_tables[l].insert_many, 1, text);
           if (res == NULL)
             return FALSE;
         }
@@ -1245,9 +1256,9 @@ push_fast (Push       *push,
   if (keys->len > 0)
     {
       g_autofree char *list = array_literal (keys);
-      g_autoptr(PGresult) res = cdm_db_exec (push->db, error,
-                                             "SELECT key::text, result::text FROM applied_ops WHERE key = ANY ($1::uuid[])",
-                                             1, list);
+      g_autoptr(PGresult) res = cdm_db_exec_prepared (push->db, error,
+                                                      "SELECT key::text, result::text FROM applied_ops WHERE key = ANY ($1::uuid[])",
+                                                      1, list);
       if (res == NULL)
         return FALSE;
       for (int r = 0; r < PQntuples (res); r++)
@@ -1279,7 +1290,7 @@ push_fast (Push       *push,
                              "WHERE id = ANY ($1::uuid[]) ORDER BY id FOR UPDATE",
                              cdm_server_records_table ((CdmEntity) e));
       list = array_literal (ids);
-      res = cdm_db_exec (push->db, error, sql, 1, list);
+      res = cdm_db_exec_prepared (push->db, error, sql, 1, list);
       if (res == NULL)
         return FALSE;
       for (int r = 0; r < PQntuples (res); r++)
@@ -1419,24 +1430,24 @@ push_fast (Push       *push,
   if (json_array_get_length (conflicts) > 0)
     {
       g_autofree char *text = array_to_string (conflicts);
-      g_autoptr(PGresult) res = cdm_db_exec (push->db, error,
-                                             "INSERT INTO conflicts (type, record, field, kept, other, key, "
-                                             "base_version, version, login, desk) SELECT x.type, x.record, x.field, "
-                                             "x.kept, x.other, x.key, x.base_version, x.version, $2, $3 "
-                                             "FROM jsonb_to_recordset ($1::jsonb) AS x (type text, record uuid, "
-                                             "field text, kept jsonb, other jsonb, key uuid, base_version bigint, "
-                                             "version bigint)",
-                                             3, text, push->user->login, push->desk);
+      g_autoptr(PGresult) res = cdm_db_exec_prepared (push->db, error,
+                                                      "INSERT INTO conflicts (type, record, field, kept, other, key, "
+                                                      "base_version, version, login, desk) SELECT x.type, x.record, x.field, "
+                                                      "x.kept, x.other, x.key, x.base_version, x.version, $2, $3 "
+                                                      "FROM jsonb_to_recordset ($1::jsonb) AS x (type text, record uuid, "
+                                                      "field text, kept jsonb, other jsonb, key uuid, base_version bigint, "
+                                                      "version bigint)",
+                                                      3, text, push->user->login, push->desk);
       if (res == NULL)
         return FALSE;
     }
   if (json_array_get_length (ops) > 0)
     {
       g_autofree char *text = array_to_string (ops);
-      g_autoptr(PGresult) res = cdm_db_exec (push->db, error,
-                                             "INSERT INTO applied_ops (key, result) SELECT x.key, x.result "
-                                             "FROM jsonb_to_recordset ($1::jsonb) AS x (key uuid, result jsonb)",
-                                             1, text);
+      g_autoptr(PGresult) res = cdm_db_exec_prepared (push->db, error,
+                                                      "INSERT INTO applied_ops (key, result) SELECT x.key, x.result "
+                                                      "FROM jsonb_to_recordset ($1::jsonb) AS x (key uuid, result jsonb)",
+                                                      1, text);
       if (res == NULL)
         return FALSE;
     }
@@ -1559,6 +1570,16 @@ handle_push (CdmRequest *req,
 
 /* The change feed. */
 
+/* Starts the one snapshot a long read answers from, in one round trip. */
+static gboolean
+begin_read (PGconn  *db,
+            GError **error)
+{
+  g_autoptr(PGresult) res = cdm_db_exec (db, error, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", 0);
+
+  return res != NULL;
+}
+
 /* GET /sync/cursor */
 static void
 handle_cursor (CdmRequest *req,
@@ -1579,47 +1600,95 @@ handle_cursor (CdmRequest *req,
   cdm_request_reply_json (req, 200, json_node_init_object (json_node_alloc (), answer));
 }
 
-/* A record of a pull page, as PostgreSQL wrote it (the body with its
- * "version" and "deleted"): pages go out without being parsed again. */
+/* Appends a live record as the API shows it: its body as PostgreSQL
+ * wrote it (jsonb text, an object) with "version" and "deleted" added.
+ * The body never holds those two (they are columns, and both write
+ * paths leave them out of it: write_body(), write_rows()), so adding
+ * them here gives what `body || jsonb_build_object (…)` gave, without
+ * PostgreSQL building a second jsonb per record. */
+static void
+append_record (GString    *out,
+               const char *body,
+               gint64      version)
+{
+  gsize len = strlen (body);
+
+  while (len > 0 && g_ascii_isspace (body[len - 1]))
+    len--;
+  /* Not an object: the row is damaged; an empty record still says which
+   * version there is rather than break the whole page. */
+  if (len < 2 || body[0] != '{' || body[len - 1] != '}')
+    {
+      g_string_append_printf (out, "{\"version\": %" G_GINT64_FORMAT ", \"deleted\": false}", version);
+      return;
+    }
+  len--;
+  while (len > 1 && g_ascii_isspace (body[len - 1]))
+    len--;
+  g_string_append_len (out, body, len);
+  g_string_append_printf (out, "%s\"version\": %" G_GINT64_FORMAT ", \"deleted\": false}",
+                          len > 1 ? ", " : "", version);
+}
+
+/* A record of a pull page: its row in one of the bodies results. */
 typedef struct {
   gint64 version;
   gboolean deleted;
-  char *text;
+  const char *text;   /* body::text, owned by the result */
 } Body;
 
-static void
-body_free (gpointer data)
-{
-  Body *body = data;
+/* The bodies of a type's records changed in the page (cursor, end]: one
+ * join on the change log's numbers, rather than a list of ids.  Built
+ * once from the table names (never from data). */
+static char *pull_bodies[CDM_N_ENTITIES];
 
-  g_free (body->text);
-  g_free (body);
+static gpointer
+build_pull_bodies (gpointer data)
+{
+  for (guint e = 0; e < CDM_N_ENTITIES; e++)
+    {
+      const char *table;
+
+      /* Users and desks are not records of the feed. */
+      if (e == CDM_ENTITY_USER || e == CDM_ENTITY_DESK)
+        continue;
+      table = cdm_server_records_table ((CdmEntity) e);
+      pull_bodies[e] = g_strdup_printf ("SELECT r.id::text, r.version, r.deleted, r.body::text FROM %s r "
+                                        "WHERE r.id IN (SELECT c.id FROM change_log c "
+                                        "WHERE c.seq > $1::bigint AND c.seq <= $2::bigint AND c.type = $3)",
+                                        table);
+    }
+  return NULL;
 }
 
-/* Reads the bodies of the changes of one type, in one query. */
+/* Reads the bodies of the changes of one type in (from, to], in one
+ * query; the texts stay in the result, kept in @results. */
 static gboolean
 load_bodies (PGconn      *db,
              CdmEntity    entity,
-             GPtrArray   *ids,
+             const char  *from,
+             const char  *to,
+             GPtrArray   *results,
              GHashTable  *bodies,
              GError     **error)
 {
-  g_autofree char *sql = g_strdup_printf ("SELECT id::text, version, deleted, (body || jsonb_build_object "
-                                          "('version', version, 'deleted', deleted))::text FROM %s "
-                                          "WHERE id = ANY ($1::uuid[])", cdm_server_records_table (entity));
-  g_autofree char *list = array_literal (ids);
-  g_autoptr(PGresult) res = cdm_db_exec (db, error, sql, 1, list);
+  static GOnce once = G_ONCE_INIT;
+  PGresult *res;
 
+  g_once (&once, build_pull_bodies, NULL);
+  g_return_val_if_fail (pull_bodies[entity] != NULL, FALSE);
+  res = cdm_db_exec_prepared (db, error, pull_bodies[entity], 3, from, to, cdm_entity_info (entity)->name);
   if (res == NULL)
     return FALSE;
+  g_ptr_array_add (results, res);
   for (int r = 0; r < PQntuples (res); r++)
     {
       Body *body = g_new0 (Body, 1);
 
       body->version = cdm_db_get_int64 (res, r, 1, 0);
       body->deleted = cdm_db_get_bool (res, r, 2);
-      body->text = g_strdup (cdm_db_get_string (res, r, 3));
-      g_hash_table_insert (bodies, g_strdup (cdm_db_get_string (res, r, 0)), body);
+      body->text = cdm_db_get_string (res, r, 3);
+      g_hash_table_insert (bodies, (gpointer) cdm_db_get_string (res, r, 0), body);
     }
   return TRUE;
 }
@@ -1633,6 +1702,7 @@ handle_pull (CdmRequest *req,
   g_autoptr(PGresult) counter = NULL;
   g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func ((GDestroyNotify) PQclear);
   g_autoptr(PGresult) after = NULL;
+  g_autoptr(GPtrArray) body_results = g_ptr_array_new_with_free_func ((GDestroyNotify) PQclear);
   g_autoptr(GHashTable) bodies = NULL;
   g_autoptr(GString) out = NULL;
   g_autofree char *cursor_text = NULL;
@@ -1664,16 +1734,11 @@ again:
     }
 
   /* One snapshot for the page and the bodies it carries. */
-  if (!cdm_db_begin (db, &error))
+  if (!begin_read (db, &error))
     goto db_error;
-  {
-    g_autoptr(PGresult) iso = cdm_db_exec (db, &error, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY", 0);
-    if (iso == NULL)
-      goto db_error;
-  }
 
-  counter = cdm_db_exec (db, &error,
-                         "SELECT " FEED_LAST_NUMBER ", horizon FROM sync_counter", 0);
+  counter = cdm_db_exec_prepared (db, &error,
+                                  "SELECT " FEED_LAST_NUMBER ", horizon FROM sync_counter", 0);
   if (counter == NULL)
     goto db_error;
   newest = cdm_db_get_int64 (counter, 0, 0, 0);
@@ -1698,10 +1763,11 @@ again:
   limit_text = g_strdup_printf ("%" G_GINT64_FORMAT, limit);
   safe_text = g_strdup_printf ("%" G_GINT64_FORMAT, safe);
   {
-    PGresult *page = cdm_db_exec (db, &error,
-                                  "SELECT seq, tx, type, id::text, version, deleted, org::text, last FROM change_log "
-                                  "WHERE seq > $1::bigint AND seq <= $2::bigint ORDER BY seq LIMIT $3::bigint",
-                                  3, cursor_text, safe_text, limit_text);
+    PGresult *page = cdm_db_exec_prepared (db, &error,
+                                           "SELECT seq, tx, type, id::text, version, deleted, org::text, last "
+                                           "FROM change_log WHERE seq > $1::bigint AND seq <= $2::bigint "
+                                           "ORDER BY seq LIMIT $3::bigint",
+                                           3, cursor_text, safe_text, limit_text);
     if (page == NULL)
       goto db_error;
     if (PQntuples (page) < limit && !fresh)
@@ -1737,31 +1803,39 @@ again:
         break;
       from = g_strdup_printf ("%" G_GINT64_FORMAT, reached);
       to = g_strdup_printf ("%" G_GINT64_FORMAT, end);
-      more = cdm_db_exec (db, &error,
-                          "SELECT seq, tx, type, id::text, version, deleted, org::text, last FROM change_log "
-                          "WHERE seq > $1::bigint AND seq <= $2::bigint ORDER BY seq", 2, from, to);
+      more = cdm_db_exec_prepared (db, &error,
+                                   "SELECT seq, tx, type, id::text, version, deleted, org::text, last FROM change_log "
+                                   "WHERE seq > $1::bigint AND seq <= $2::bigint ORDER BY seq", 2, from, to);
       if (more == NULL)
         goto db_error;
       g_ptr_array_add (parts, more);
     }
 
-  /* The records, one query per type. */
-  bodies = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, body_free);
-  for (guint t = 0; t < CDM_N_ENTITIES; t++)
-    {
-      g_autoptr(GPtrArray) ids = g_ptr_array_new ();
-      CdmEntity entity;
+  /* The records, one query per type the page holds, over the page's
+   * numbers: the parts are one run of them, (cursor, end]. */
+  bodies = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  {
+    gboolean present[CDM_N_ENTITIES] = { FALSE };
+    gint64 top = cursor;
+    g_autofree char *top_text = NULL;
 
-      for (guint p = 0; p < parts->len; p++)
-        {
-          PGresult *part = g_ptr_array_index (parts, p);
-          for (int r = 0; r < PQntuples (part); r++)
-            if (cdm_server_records_entity (cdm_db_get_string (part, r, 2), &entity) && entity == t)
-              g_ptr_array_add (ids, (gpointer) cdm_db_get_string (part, r, 3));
-        }
-      if (ids->len > 0 && !load_bodies (db, (CdmEntity) t, ids, bodies, &error))
+    for (guint p = 0; p < parts->len; p++)
+      {
+        PGresult *part = g_ptr_array_index (parts, p);
+        CdmEntity entity;
+
+        for (int r = 0; r < PQntuples (part); r++)
+          {
+            top = MAX (top, cdm_db_get_int64 (part, r, 0, top));
+            if (cdm_server_records_entity (cdm_db_get_string (part, r, 2), &entity))
+              present[entity] = TRUE;
+          }
+      }
+    top_text = g_strdup_printf ("%" G_GINT64_FORMAT, top);
+    for (guint t = 0; t < CDM_N_ENTITIES; t++)
+      if (present[t] && !load_bodies (db, (CdmEntity) t, cursor_text, top_text, body_results, bodies, &error))
         goto db_error;
-    }
+  }
 
   /* The page as text: type names and ids are ours (a vocabulary, UUIDs),
    * the records are PostgreSQL's own JSON. */
@@ -1787,9 +1861,16 @@ again:
         /* The record as it is now, which may be newer than this entry of
          * the log: a later entry says so again. */
         g_string_append_printf (out, "%s{\"seq\":%" G_GINT64_FORMAT ",\"type\":\"%s\",\"id\":\"%s\","
-                                "\"version\":%" G_GINT64_FORMAT ",\"deleted\":%s,\"record\":%s}",
+                                "\"version\":%" G_GINT64_FORMAT ",\"deleted\":%s,\"record\":",
                                 first ? "" : ",", last, cdm_entity_info (entity)->name, id, body->version,
-                                body->deleted ? "true" : "false", body->deleted ? "null" : body->text);
+                                body->deleted ? "true" : "false");
+        if (body->deleted)
+          g_string_append (out, "null}");
+        else
+          {
+            append_record (out, body->text, body->version);
+            g_string_append_c (out, '}');
+          }
         first = FALSE;
       }
 
@@ -1803,10 +1884,10 @@ again:
      * without reading it again says "more" when anything is past it: the
      * next pull reads it again.  One that read it stops there (a writer
      * in flight holds it back: no "more" without progress). */
-    after = cdm_db_exec (db, &error,
-                         "SELECT EXISTS (SELECT 1 FROM change_log WHERE seq > $1::bigint "
-                         "AND ($3::boolean OR seq <= $2::bigint))",
-                         3, last_text, safe_text, fresh ? "false" : "true");
+    after = cdm_db_exec_prepared (db, &error,
+                                  "SELECT EXISTS (SELECT 1 FROM change_log WHERE seq > $1::bigint "
+                                  "AND ($3::boolean OR seq <= $2::bigint))",
+                                  3, last_text, safe_text, fresh ? "false" : "true");
     if (after == NULL)
       goto db_error;
   }
@@ -1884,23 +1965,39 @@ handle_snapshot (CdmRequest *req,
    * is in the records (a later one may be too, and comes again). */
   if (!safe_horizon (db, FALSE, &horizon, &error))
     goto db_error;
-  if (!cdm_db_begin (db, &error))
-    goto db_error;
-  {
-    g_autoptr(PGresult) iso = cdm_db_exec (db, &error, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY", 0);
-    if (iso == NULL)
-      goto db_error;
-  }
 
+  /* One statement, so one snapshot, without a transaction around it.
+   * The filters that are absent are left out of the text rather than
+   * written "$1 IS NULL OR …": the statement is prepared, and a generic
+   * plan of that cannot walk the primary key from "after". */
   limit_text = g_strdup_printf ("%" G_GINT64_FORMAT, limit);
-  sql = g_strdup_printf ("SELECT id::text, (body || jsonb_build_object ('version', version, 'deleted', false))::text "
-                         "FROM %s WHERE NOT deleted "
-                         "AND ($1::uuid IS NULL OR id > $1::uuid) AND ($2::uuid IS NULL OR org = $2::uuid) "
-                         "ORDER BY id LIMIT $3::bigint", cdm_server_records_table (entity));
-  res = cdm_db_exec (db, &error, sql, 3, after, scope, limit_text);
+  {
+    g_autoptr(GString) text = g_string_new (NULL);
+    const char *values[3];
+    int n_values = 0;
+
+    /* "ORDER BY r.id", the uuid column: a bare "id" would be the
+     * output column id::text, sorted as text after reading the whole
+     * table, instead of walking the primary key from "after". */
+    g_string_append_printf (text, "SELECT r.id::text, r.version, r.body::text FROM %s r WHERE NOT r.deleted",
+                            cdm_server_records_table (entity));
+    if (after != NULL)
+      {
+        values[n_values++] = after;
+        g_string_append_printf (text, " AND r.id > $%d::uuid", n_values);
+      }
+    if (scope != NULL)
+      {
+        values[n_values++] = scope;
+        g_string_append_printf (text, " AND r.org = $%d::uuid", n_values);
+      }
+    values[n_values++] = limit_text;
+    g_string_append_printf (text, " ORDER BY r.id LIMIT $%d::bigint", n_values);
+    sql = g_string_free (g_steal_pointer (&text), FALSE);
+    res = cdm_db_execv_prepared (db, sql, n_values, values, &error);
+  }
   if (res == NULL)
     goto db_error;
-  cdm_db_rollback (db);
 
   /* The page as text, the records as PostgreSQL wrote them. */
   n = PQntuples (res);
@@ -1910,7 +2007,7 @@ handle_snapshot (CdmRequest *req,
     {
       if (r > 0)
         g_string_append_c (out, ',');
-      g_string_append (out, cdm_db_get_string (res, r, 1));
+      append_record (out, cdm_db_get_string (res, r, 2), cdm_db_get_int64 (res, r, 1, 0));
     }
   g_string_append (out, "],\"next\":");
   if (n == limit)
@@ -1943,13 +2040,8 @@ handle_checksums (CdmRequest *req,
   const char *scope = cdm_server_contact_scope (req->user);
 
   json_object_set_object_member (answer, "types", per_type);
-  if (!cdm_db_begin (db, &error))
+  if (!begin_read (db, &error))
     goto db_error;
-  {
-    g_autoptr(PGresult) iso = cdm_db_exec (db, &error, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY", 0);
-    if (iso == NULL)
-      goto db_error;
-  }
   for (guint i = 0; i < G_N_ELEMENTS (types); i++)
     {
       g_autofree char *sql = NULL;
@@ -2069,10 +2161,11 @@ void
 cdm_server_sync_register (CdmServer *server)
 {
   cdm_server_add_route (server, "GET", "/api/v1/sync/cursor", CDM_ROLES_ALL, handle_cursor);
-  cdm_server_add_route (server, "GET", "/api/v1/sync/pull", CDM_ROLES_ALL, handle_pull);
-  cdm_server_add_route (server, "GET", "/api/v1/sync/snapshot", CDM_ROLES_ALL, handle_snapshot);
+  cdm_server_add_route (server, "GET", "/api/v1/sync/pull", CDM_ROLES_ALL | CDM_ROUTE_LONG_READ, handle_pull);
+  cdm_server_add_route (server, "GET", "/api/v1/sync/snapshot", CDM_ROLES_ALL | CDM_ROUTE_LONG_READ, handle_snapshot);
   cdm_server_add_route (server, "POST", "/api/v1/sync/push", CDM_ROLES_ALL, handle_push);
-  cdm_server_add_route (server, "GET", "/api/v1/sync/checksums", CDM_ROLES_ALL, handle_checksums);
+  cdm_server_add_route (server, "GET", "/api/v1/sync/checksums", CDM_ROLES_ALL | CDM_ROUTE_LONG_READ,
+                        handle_checksums);
   cdm_server_records_register (server);
   cdm_server_figures_register (server);
 }
