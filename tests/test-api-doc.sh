@@ -11,6 +11,11 @@ lint=$src/tools/api-lint
 spec=$src/docs/api/openapi.yaml
 
 echo "1..3"
+# A Node.js too old for Redocly fails with errors that do not say so.
+if ! message=$(sh "$lint/check-node.sh"); then
+  echo "Bail out! $message"
+  exit 1
+fi
 if [ ! -x "$lint/node_modules/.bin/redocly" ]; then
   echo "Bail out! tools/api-lint's packages are missing: run tools/install-deps test"
   exit 1

@@ -394,6 +394,10 @@ test_demo_report_json (Fixture       *f,
   member_int (report, "satisfaction.responses");
   g_assert_true (json_object_has_member (report, "programmes"));
   g_assert_true (json_object_has_member (report, "remote_answered_within_48h"));
+  /* The centre's figures withhold nothing: no marker, not "< 0". */
+  g_assert_cmpint (member_int (report, "suppression.threshold"), ==, 0);
+  g_assert_true (json_object_get_null_member (json_object_get_object_member (report, "suppression"), "marker"));
+  g_assert_null (strstr (out, "< 0"));
 
   /* A year of demo contacts, adding up as the rule says. */
   g_assert_cmpint (total, >, 1000);

@@ -532,6 +532,60 @@ test_refuses_real_store (Fixture       *fixture,
   g_assert_cmpint (cdm_store_outbox_count (fixture->store, NULL), ==, outbox + 1);
 }
 
+/* Signing in to a server empties a demo store first: no invented record,
+ * figure, search hit or waiting change is left to mix with the centre's,
+ * and the store takes real records afterwards. */
+static void
+test_remove (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) hits = NULL;
+  g_autoptr(CdmReport) report = NULL;
+  g_autoptr(JsonObject) partner = json_object_new ();
+  g_autoptr(JsonObject) name = json_object_new ();
+  g_autofree char *origin = NULL;
+  gboolean removed = FALSE;
+
+  g_assert_true (cdm_demo_fill (fixture->store, 2020, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (count (fixture->store, CDM_ENTITY_CONTACT), >, 10000);
+  /* Something typed on the demo store: it goes too. */
+  json_object_set_string_member (name, "fr", "Partenaire d’essai");
+  json_object_set_object_member (partner, "name", g_steal_pointer (&name));
+  json_object_set_string_member (partner, "circle", "second");
+  json_object_set_string_member (partner, "kind", "training");
+  g_assert_true (cdm_store_put (fixture->store, CDM_ENTITY_ORGANISATION, partner, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (cdm_store_outbox_count (fixture->store, NULL), ==, 1);
+
+  g_assert_true (cdm_demo_remove (fixture->store, &removed, &error));
+  g_assert_no_error (error);
+  g_assert_true (removed);
+  for (guint e = 0; e < CDM_N_ENTITIES; e++)
+    g_assert_cmpint (count (fixture->store, e), ==, 0);
+  g_assert_cmpint (cdm_store_outbox_count (fixture->store, NULL), ==, 0);
+  origin = cdm_store_get_setting (fixture->store, "origin");
+  g_assert_null (origin);
+  hits = cdm_search (fixture->store, CDM_ENTITY_ORGANISATION, "Actiris", 10, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (hits->len, ==, 0);
+  report = cdm_report_compute (fixture->store, 2020, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (cdm_report_get_total_contacts (report), ==, 0);
+
+  /* A real store now: demo data is refused, and removing again leaves
+   * the real record alone. */
+  g_assert_true (cdm_store_put (fixture->store, CDM_ENTITY_ORGANISATION, partner, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (cdm_demo_remove (fixture->store, &removed, &error));
+  g_assert_no_error (error);
+  g_assert_false (removed);
+  g_assert_cmpint (count (fixture->store, CDM_ENTITY_ORGANISATION), ==, 1);
+  g_assert_false (cdm_demo_fill (fixture->store, 2020, NULL, &error));
+  g_assert_error (error, CDM_DEMO_ERROR, CDM_DEMO_ERROR_NOT_EMPTY);
+}
+
 static void
 test_bad_year (Fixture       *fixture,
                gconstpointer  data)
@@ -595,6 +649,7 @@ main (int    argc,
   g_test_add ("/demo/reproducible", Fixture, NULL, fixture_set_up, test_reproducible, fixture_tear_down);
   g_test_add ("/demo/current-year", Fixture, NULL, fixture_set_up, test_current_year, fixture_tear_down);
   g_test_add ("/demo/refuses-real-store", Fixture, NULL, fixture_set_up, test_refuses_real_store, fixture_tear_down);
+  g_test_add ("/demo/remove", Fixture, NULL, fixture_set_up, test_remove, fixture_tear_down);
   g_test_add ("/demo/bad-year", Fixture, NULL, fixture_set_up, test_bad_year, fixture_tear_down);
   g_test_add ("/demo/cancel", Fixture, NULL, fixture_set_up, test_cancel, fixture_tear_down);
 

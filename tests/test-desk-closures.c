@@ -5,7 +5,8 @@
  * temporary folder.  A closure whose last day is before its first, or
  * without a reason, is refused with a message beside the form and nothing
  * is written; a good one is listed; editing changes it in place; a
- * deleted one goes, and Undo brings it back.  Screenshots of the list and
+ * deleted one goes, and Undo brings it back.  Ctrl+Enter saves, as in
+ * the other editors, and Ctrl+S still does.  Screenshots of the list and
  * of the refused form go to screenshots/.
  */
 
@@ -169,6 +170,41 @@ save (CdmClosuresDialog *dialog)
   cdm_desk_test_settle (0.3);
 }
 
+/* What pressing @accel in @widget does: the shortcut bound to it among
+ * the widget's own (gtk_widget_class_add_binding_action() and shortcut
+ * controllers) is activated.  The machine has no XTest to send real key
+ * events; the key reaches the dialog from the fields, which leave
+ * Ctrl+Enter alone.  FALSE when nothing is bound to @accel. */
+static gboolean
+press_shortcut (GtkWidget  *widget,
+                const char *accel)
+{
+  g_autoptr(GtkShortcutTrigger) wanted = gtk_shortcut_trigger_parse_string (accel);
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+  gboolean found = FALSE;
+
+  g_assert_nonnull (wanted);
+  for (guint i = 0; !found && i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
+
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+        continue;
+      for (guint j = 0; !found && j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
+        {
+          g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+
+          if (!gtk_shortcut_trigger_equal (gtk_shortcut_get_trigger (shortcut), wanted))
+            continue;
+          found = TRUE;
+          gtk_shortcut_action_activate (gtk_shortcut_get_action (shortcut), GTK_SHORTCUT_ACTION_EXCLUSIVE,
+                                        widget, gtk_shortcut_get_arguments (shortcut));
+        }
+    }
+  cdm_desk_test_settle (0.3);
+  return found;
+}
+
 static void
 test_bad_input (void)
 {
@@ -304,6 +340,75 @@ test_add_edit_delete (void)
   gtk_window_destroy (GTK_WINDOW (dialog));
 }
 
+/* Ctrl+Enter (either Enter key) saves the form like Save does; Ctrl+S
+ * still does; in the list, they do nothing. */
+static void
+test_keyboard (void)
+{
+  CdmClosuresDialog *dialog = open_dialog ();
+  GtkWidget *root = GTK_WIDGET (dialog);
+  GtkWidget *error_label = cdm_desk_test_get_named (root, "closure-error");
+  gint64 before = stored_closures ();
+  CountWait wait = { dialog, cdm_closures_dialog_get_n_closures (dialog) };
+  g_autoptr(JsonObject) first = NULL;
+  g_autoptr(JsonObject) second = NULL;
+  g_autoptr(JsonObject) third = NULL;
+
+  /* In the list, nothing to save: no error, nothing written. */
+  g_assert_true (press_shortcut (root, "<Control>Return"));
+  g_assert_false (gtk_widget_get_mapped (error_label));
+  g_assert_false (gtk_widget_get_mapped (cdm_desk_test_get_named (root, "closure-save")));
+  g_assert_cmpint (stored_closures (), ==, before);
+
+  /* Ctrl+N, the form, Ctrl+Enter. */
+  g_assert_true (press_shortcut (root, "<Control>n"));
+  g_assert_true (gtk_widget_get_mapped (cdm_desk_test_get_named (root, "closure-save")));
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (cdm_desk_test_get_named (root, "closure-save")), ==,
+                   "Save (Ctrl+Enter)");
+  fill_form (dialog, "2026-06-01", "2026-06-02", 0, "Move to the new building");
+  gtk_widget_grab_focus (cdm_desk_test_get_named (root, "closure-reason"));
+  cdm_desk_test_resize (root, 1366, 768);
+  cdm_desk_test_save_screenshot (root, "closures-form-1366x768");
+  cdm_desk_test_resize (root, 360, 600);
+  cdm_desk_test_save_screenshot (root, "closures-form-360x600");
+  g_assert_true (press_shortcut (root, "<Control>Return"));
+  wait.n++;
+  cdm_desk_test_wait_until (closures_counted, &wait, 30, "the closure saved with Ctrl+Enter");
+  g_assert_false (gtk_widget_get_mapped (cdm_desk_test_get_named (root, "closure-save")));
+  first = stored_closure ("2026-06-01");
+  g_assert_nonnull (first);
+  g_assert_cmpstr (json_object_get_string_member (first, "reason"), ==, "Move to the new building");
+
+  /* The keypad's Enter. */
+  cdm_closures_dialog_add (dialog);
+  fill_form (dialog, "2026-06-08", "2026-06-08", 0, "Inventory");
+  g_assert_true (press_shortcut (root, "<Control>KP_Enter"));
+  wait.n++;
+  cdm_desk_test_wait_until (closures_counted, &wait, 30, "the closure saved with Ctrl+Enter (keypad)");
+  second = stored_closure ("2026-06-08");
+  g_assert_nonnull (second);
+
+  /* Ctrl+S, as before. */
+  cdm_closures_dialog_add (dialog);
+  fill_form (dialog, "2026-06-15", "2026-06-15", 0, "Staff day");
+  g_assert_true (press_shortcut (root, "<Control>s"));
+  wait.n++;
+  cdm_desk_test_wait_until (closures_counted, &wait, 30, "the closure saved with Ctrl+S");
+  third = stored_closure ("2026-06-15");
+  g_assert_nonnull (third);
+  g_assert_cmpint (stored_closures (), ==, before + 3);
+
+  /* A refused form stays refused with Ctrl+Enter: nothing written. */
+  cdm_closures_dialog_add (dialog);
+  fill_form (dialog, "2026-06-30", "2026-06-20", 0, "Works");
+  g_assert_true (press_shortcut (root, "<Control>Return"));
+  g_assert_true (gtk_widget_get_mapped (error_label));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (error_label)), ==, "The last day is before the first day.");
+  g_assert_cmpint (stored_closures (), ==, before + 3);
+
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -319,6 +424,7 @@ main (int   argc,
 
   g_test_add_func ("/desk/closures/bad-input", test_bad_input);
   g_test_add_func ("/desk/closures/add-edit-delete", test_add_edit_delete);
+  g_test_add_func ("/desk/closures/keyboard", test_keyboard);
 
   status = g_test_run ();
 

@@ -551,14 +551,16 @@ test_parked (void)
                                                   "\"site\": \"centre\", \"service\": \"individual_advice\", "
                                                   "\"channel\": \"phone\", \"note\": \"after the closure\"}", NULL);
   g_autofree char *contact_id = NULL;
+  g_autofree char *closure_id = NULL;
   g_autoptr(JsonObject) on_server = NULL;
+  g_autoptr(JsonObject) gone = NULL;
   ConflictWait wait = { controller, 1 };
   GtkWindow *window;
   GtkWindow *confirm;
   GtkWidget *row;
 
   g_assert_true (cdm_store_put (cdm_sync_controller_get_store (controller), CDM_ENTITY_CLOSURE,
-                                json_node_get_object (closure), NULL, NULL, &error));
+                                json_node_get_object (closure), &closure_id, NULL, &error));
   g_assert_no_error (error);
   g_assert_true (cdm_store_put (cdm_sync_controller_get_store (controller), CDM_ENTITY_CONTACT,
                                 json_node_get_object (contact), &contact_id, NULL, &error));
@@ -599,6 +601,11 @@ test_parked (void)
   wait_for_label (status, "Synced", 10);
   cdm_desk_test_wait_until (window_loaded, window, 10, "the window to show nothing");
   g_assert_true (cdm_desk_test_shows_label (GTK_WIDGET (window), "Nothing to Resolve"));
+  /* The closure the server never took is not left on this desk alone. */
+  gone = cdm_store_get (cdm_sync_controller_get_store (controller), CDM_ENTITY_CLOSURE, closure_id, FALSE, &error);
+  g_assert_error (error, CDM_STORE_ERROR, CDM_STORE_ERROR_NOT_FOUND);
+  g_assert_null (gone);
+  g_clear_error (&error);
   gtk_window_destroy (window);
 }
 

@@ -11,6 +11,10 @@
 #  - every po/*.po passes `msgfmt --check`, and once merged with the
 #    strings the sources have today it has no fuzzy and no untranslated
 #    message (a string added to the code and not yet translated fails);
+#  - every translator comment ("/* TRANSLATORS: …" or "/* Translators: …")
+#    in those files reaches the template, where translators read it: xgettext
+#    keeps a comment only when the message's string starts on the line right
+#    after it (or on the same line);
 #  - when itstool is installed, the same holds for the user help: each
 #    language of help/LINGUAS has a help/LANG/LANG.po with no fuzzy and
 #    no untranslated message against the pages of help/C/ as they are
@@ -31,8 +35,10 @@ fail () {
   status=1
 }
 
-# The keywords of meson's "glib" gettext preset (po/meson.build).
-xgettext_args="--from-code=UTF-8 --no-wrap --keyword=_ --keyword=N_
+# The keywords of meson's "glib" gettext preset (po/meson.build), with its
+# --add-comments, so that the template made here carries the translator
+# comments as the one meson makes (ninja cdm-desk-pot) does.
+xgettext_args="--from-code=UTF-8 --no-wrap --add-comments --keyword=_ --keyword=N_
   --keyword=C_:1c,2 --keyword=NC_:1c,2 --keyword=g_dcgettext:2
   --keyword=g_dngettext:2,3 --keyword=g_dpgettext2:2c,3"
 
@@ -83,6 +89,25 @@ done <"$tmp/listed"
 # shellcheck disable=SC2086
 xgettext $xgettext_args --files-from="$tmp/potfiles" --force-po -o "$tmp/current.pot" \
   2>"$tmp/xgettext.log" || { cat "$tmp/xgettext.log"; fail "xgettext could not read po/POTFILES.in's files"; }
+
+# Each translator comment of the listed C files, by its first line, must be
+# a "#." line of the template.
+sed -n 's/^#\. //p' "$tmp/current.pot" | sort -u >"$tmp/pot-comments"
+while read -r f; do
+  case "$f" in
+    *.c|*.h) ;;
+    *) continue ;;
+  esac
+  grep -n -o '/\*[[:space:]]*\(TRANSLATORS\|Translators\):.*' "$f" | while IFS=: read -r line text; do
+    comment=$(printf '%s\n' "$text" | sed -e 's|^/\*[[:space:]]*||' -e 's|[[:space:]]*\*/[[:space:]]*$||')
+    grep -qxF "$comment" "$tmp/pot-comments" ||
+      echo "FAIL: $f:$line: the translator comment “$comment” does not reach the template (put it on the line right above the string)"
+  done
+done <"$tmp/listed" >"$tmp/lost-comments"
+if [ -s "$tmp/lost-comments" ]; then
+  cat "$tmp/lost-comments"
+  status=1
+fi
 
 for po in po/*.po; do
   [ -f "$po" ] || continue

@@ -570,6 +570,16 @@ test_same_numbers_2020 (Fixture       *fx,
   g_assert_cmpint (cdm_report_get_total_contacts (report), ==, FIXTURE_2020_TOTAL);
   g_assert_cmpint (cdm_report_get_threshold (report), ==, 0);
   g_assert_true (JSON_NODE_HOLDS_NULL (member (json, "organisation")));
+  /* Nothing withheld: no marker ("< 0" was printed once). */
+  g_assert_cmpint (json_int (json, "suppression.threshold"), ==, 0);
+  g_assert_true (JSON_NODE_HOLDS_NULL (member (json, "suppression.marker")));
+  g_assert_true (JSON_NODE_HOLDS_NULL (member (json, "suppression.complementary_marker")));
+  {
+    g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), json);
+    g_autofree char *json_text = json_to_string (node, FALSE);
+
+    g_assert_null (strstr (json_text, "< 0"));
+  }
 
   /* One file per table, and the monthly series adding up to the year. */
   g_assert_true (cdm_report_write_csv_dir (report, folder, &error));

@@ -139,14 +139,17 @@ set_status_error (GError     **error,
                message ? ", " : "", message ? message : "");
 }
 
-JsonNode *
-cdm_client_call (CdmClient     *client,
-                 const char    *method,
-                 const char    *path,
-                 JsonNode      *body,
-                 guint         *out_status,
-                 GCancellable  *cancellable,
-                 GError       **error)
+/* With @out_answer, a 2xx answer is not parsed: its bytes are returned
+ * there (and the null node). */
+static JsonNode *
+call (CdmClient     *client,
+      const char    *method,
+      const char    *path,
+      JsonNode      *body,
+      guint         *out_status,
+      GBytes       **out_answer,
+      GCancellable  *cancellable,
+      GError       **error)
 {
   g_autofree char *url = NULL;
   g_autoptr(SoupMessage) msg = NULL;
@@ -205,7 +208,7 @@ cdm_client_call (CdmClient     *client,
     }
 
   /* JSON is parsed whatever the content type says; only its shape counts. */
-  if (size > 0)
+  if (size > 0 && (out_answer == NULL || status < 200 || status >= 300))
     {
       parser = json_parser_new_immutable ();
       if (json_parser_load_from_data (parser, data, size, NULL))
@@ -231,8 +234,12 @@ cdm_client_call (CdmClient     *client,
                    _("the answer ended before its headers did"));
       return NULL;
     }
-  if (size == 0)
-    return json_node_new (JSON_NODE_NULL);
+  if (size == 0 || out_answer != NULL)
+    {
+      if (out_answer != NULL)
+        *out_answer = g_steal_pointer (&answer);
+      return json_node_new (JSON_NODE_NULL);
+    }
   if (json == NULL)
     {
       g_set_error (error, CDM_SYNC_ERROR, CDM_SYNC_ERROR_BAD_ANSWER,
@@ -240,6 +247,32 @@ cdm_client_call (CdmClient     *client,
       return NULL;
     }
   return g_steal_pointer (&json);
+}
+
+JsonNode *
+cdm_client_call (CdmClient     *client,
+                 const char    *method,
+                 const char    *path,
+                 JsonNode      *body,
+                 guint         *out_status,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  return call (client, method, path, body, out_status, NULL, cancellable, error);
+}
+
+GBytes *
+cdm_client_get_bytes (CdmClient     *client,
+                      const char    *path,
+                      GCancellable  *cancellable,
+                      GError       **error)
+{
+  g_autoptr(GBytes) answer = NULL;
+  g_autoptr(JsonNode) json = call (client, "GET", path, NULL, NULL, &answer, cancellable, error);
+
+  if (json == NULL)
+    return NULL;
+  return answer != NULL ? g_steal_pointer (&answer) : g_bytes_new (NULL, 0);
 }
 
 JsonObject *

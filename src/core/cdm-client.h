@@ -45,6 +45,14 @@ JsonNode  *cdm_client_call        (CdmClient     *client,
                                    GCancellable  *cancellable,
                                    GError       **error);
 
+/* A GET whose 2xx answer is returned as it came, unparsed (the snapshot
+ * pages, read by cdm-snapshot-page.c); other answers fail as above.
+ * (transfer full) */
+GBytes    *cdm_client_get_bytes   (CdmClient     *client,
+                                   const char    *path,
+                                   GCancellable  *cancellable,
+                                   GError       **error);
+
 /* The same, requiring a JSON object in a 2xx answer. (transfer full) */
 JsonObject *cdm_client_call_object (CdmClient     *client,
                                     const char    *method,

@@ -26,6 +26,7 @@
 
 #include "cdm-demo.h"
 #include "cdm-demo-private.h"
+#include "cdm-store-private.h"
 
 G_DEFINE_QUARK (cdm-demo-error-quark, cdm_demo_error)
 
@@ -2719,4 +2720,59 @@ cdm_demo_fill (CdmStore      *store,
                GError       **error)
 {
   return _cdm_demo_fill_at (store, year, g_get_real_time () / G_USEC_PER_SEC, cancellable, error);
+}
+
+/* Children before the records they refer to.  The figures and the search
+ * index follow the rows through their triggers; what the triggers leave
+ * of the figures is emptied last. */
+static const char remove_sql[] =
+  "DELETE FROM contact_referrals;"
+  "DELETE FROM contact_resources;"
+  "DELETE FROM activity_organisers;"
+  "DELETE FROM attendance;"
+  "DELETE FROM contacts;"
+  "DELETE FROM multimedia_tallies;"
+  "DELETE FROM satisfaction;"
+  "DELETE FROM closures;"
+  "DELETE FROM activities;"
+  "DELETE FROM resources;"
+  "DELETE FROM users;"
+  "DELETE FROM desks;"
+  "DELETE FROM organisations;"
+  "DELETE FROM outbox;"
+  "DELETE FROM conflicts;"
+  "DELETE FROM contact_stats;"
+  "DELETE FROM contact_org_stats;"
+  "DELETE FROM meta WHERE key = 'origin';";
+
+gboolean
+cdm_demo_remove (CdmStore  *store,
+                 gboolean  *out_removed,
+                 GError   **error)
+{
+  g_autofree char *origin = NULL;
+
+  g_return_val_if_fail (CDM_IS_STORE (store), FALSE);
+
+  if (out_removed != NULL)
+    *out_removed = FALSE;
+  if (!cdm_store_begin (store, TRUE, error))
+    return FALSE;
+  /* Read inside the transaction: nothing else can write in between. */
+  origin = cdm_store_get_setting (store, "origin");
+  if (g_strcmp0 (origin, "demo") != 0 && g_strcmp0 (origin, "generated") != 0)
+    {
+      cdm_store_rollback (store);
+      return TRUE;
+    }
+  if (!_cdm_store_exec (store, remove_sql, error))
+    {
+      cdm_store_rollback (store);
+      return FALSE;
+    }
+  if (!cdm_store_commit (store, error))
+    return FALSE;
+  if (out_removed != NULL)
+    *out_removed = TRUE;
+  return TRUE;
 }

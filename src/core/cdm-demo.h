@@ -74,4 +74,19 @@ gboolean cdm_demo_generate (CdmStore                  *store,
                             GCancellable              *cancellable,
                             GError                   **error);
 
+/**
+ * cdm_demo_remove:
+ * @out_removed: (out) (optional): whether demo data was removed
+ *
+ * Empties a store of demo or generated data (its "origin" setting says
+ * so) before it receives real records, from a server's first download:
+ * every record, link, figure, waiting change and conflict, and the
+ * origin, in one transaction.  What was typed on a demo store goes with
+ * it: it may refer to invented records, and it was never sent.  A store
+ * of real records is left as it is (@out_removed FALSE).
+ */
+gboolean cdm_demo_remove (CdmStore  *store,
+                          gboolean  *out_removed,
+                          GError   **error);
+
 G_END_DECLS

@@ -2372,10 +2372,20 @@ cdm_report_to_json (CdmReport *report)
       json_object_set_null_member (root, "organisation");
     }
   suppression = json_object_new ();
-  marker = suppressed_marker (report);
   json_object_set_int_member (suppression, "threshold", report->threshold);
-  json_object_set_string_member (suppression, "marker", marker);
-  json_object_set_string_member (suppression, "complementary_marker", COMPLEMENTARY_MARKER);
+  if (report->threshold > 0)
+    {
+      marker = suppressed_marker (report);
+      json_object_set_string_member (suppression, "marker", marker);
+      json_object_set_string_member (suppression, "complementary_marker", COMPLEMENTARY_MARKER);
+    }
+  else
+    {
+      /* Nothing is withheld: a marker such as "< 0" would be nonsense,
+       * and no cell carries one. */
+      json_object_set_null_member (suppression, "marker");
+      json_object_set_null_member (suppression, "complementary_marker");
+    }
   json_object_set_object_member (root, "suppression", suppression);
 
   json_set_cell (report, root, "total_contacts", "total_contacts", NULL, 0);

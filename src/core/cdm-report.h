@@ -79,8 +79,8 @@
  * both are CdmReportCell.suppressed, the second also .complementary.
  * JSON consumers must check JSON_NODE_HOLDS_VALUE + G_TYPE_STRING before
  * reading a count.  The JSON root says "suppression": {"threshold": N,
- * "marker": "< N", "complementary_marker": "withheld"} (a threshold of 0
- * when nothing is withheld).
+ * "marker": "< N", "complementary_marker": "withheld"}; when nothing is
+ * withheld, {"threshold": 0, "marker": null, "complementary_marker": null}.
  *
  * Thread safety: a CdmReport is immutable once computed and may be read
  * from any thread.  Computing takes the store's lock for the duration.

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <glib/gi18n.h>
 
-#include "cdm-schema.h"
+#include "cdm-schema-private.h"
 
 G_DEFINE_QUARK (cdm-record-error-quark, cdm_record_error)
 
@@ -272,37 +272,86 @@ cdm_code_valid (const char * const *codes,
 
 /* Validation.  Each check sets an error that names the field (with its
  * parent, "profile.gender") and the offending value, so that an import
- * can say "line 12: channel: unknown code “fax” (expected one of …)". */
+ * can say "line 12: channel: unknown code “fax” (expected one of …)".
+ *
+ * The rules on one value are the _cdm_rule_*() functions below, shared
+ * with the snapshot page reader (cdm-schema-private.h); the functions on
+ * json-glib nodes only find the value and its JSON type. */
+
+const char * const _cdm_i18n_languages[] = { "fr", "nl", "en", NULL };
+const char * const _cdm_person_keys[] = { "name", "role", "phone", "email", NULL };
 
 /* What a JSON value is, for "%s: expected %s, got %s". */
 static const char *
-json_type_name (JsonNode *node)
+kind_name (CdmJsonKind kind)
 {
-  if (JSON_NODE_HOLDS_NULL (node))
-    return _("null");
-  if (JSON_NODE_HOLDS_OBJECT (node))
-    return _("an object");
-  if (JSON_NODE_HOLDS_ARRAY (node))
-    return _("an array");
-  switch (json_node_get_value_type (node))
+  switch (kind)
     {
-    case G_TYPE_STRING:
+    case CDM_JSON_NULL:
+      return _("null");
+    case CDM_JSON_OBJECT:
+      return _("an object");
+    case CDM_JSON_ARRAY:
+      return _("an array");
+    case CDM_JSON_STRING:
       return _("a string");
-    case G_TYPE_BOOLEAN:
+    case CDM_JSON_BOOLEAN:
       return _("a boolean");
+    case CDM_JSON_NUMBER:
     default:
       return _("a number");
     }
 }
 
-static gboolean
-wrong_type (const char  *field,
-            JsonNode    *node,
-            const char  *expected,
-            GError     **error)
+static const char *
+expect_name (CdmExpect expected)
+{
+  switch (expected)
+    {
+    case CDM_EXPECT_STRING:
+      return _("a string");
+    case CDM_EXPECT_WHOLE_NUMBER:
+      return _("a whole number");
+    case CDM_EXPECT_BOOLEAN:
+      return _("true or false");
+    case CDM_EXPECT_ARRAY:
+      return _("an array");
+    case CDM_EXPECT_OBJECT:
+      return _("an object");
+    case CDM_EXPECT_I18N:
+    default:
+      return _("an object such as {\"fr\": …, \"nl\": …, \"en\": …}");
+    }
+}
+
+static CdmJsonKind
+node_kind (JsonNode *node)
+{
+  if (JSON_NODE_HOLDS_NULL (node))
+    return CDM_JSON_NULL;
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    return CDM_JSON_OBJECT;
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    return CDM_JSON_ARRAY;
+  switch (json_node_get_value_type (node))
+    {
+    case G_TYPE_STRING:
+      return CDM_JSON_STRING;
+    case G_TYPE_BOOLEAN:
+      return CDM_JSON_BOOLEAN;
+    default:
+      return CDM_JSON_NUMBER;
+    }
+}
+
+gboolean
+_cdm_rule_wrong_type (const char   *field,
+                      CdmJsonKind   got,
+                      CdmExpect     expected,
+                      GError      **error)
 {
   g_set_error (error, CDM_RECORD_ERROR, CDM_RECORD_ERROR_WRONG_TYPE,
-               _("%s: expected %s, got %s"), field, expected, json_type_name (node));
+               _("%s: expected %s, got %s"), field, expect_name (expected), kind_name (got));
   return FALSE;
 }
 
@@ -320,33 +369,313 @@ shown_value (const char *value)
   return g_steal_pointer (&valid);
 }
 
-static gboolean
-check_code (const char          *field,
-            const char * const  *codes,
-            const char          *value,
-            GError             **error)
+gboolean
+_cdm_rule_unknown_member (CdmUnknownIn  where,
+                          const char   *field,
+                          const char   *name,
+                          GError      **error)
+{
+  g_autofree char *shown = shown_value (name);
+
+  switch (where)
+    {
+    case CDM_UNKNOWN_IN_RECORD:
+      g_set_error (error, CDM_RECORD_ERROR, CDM_RECORD_ERROR_UNKNOWN_FIELD,
+                   _("unknown field “%s” for a record of type %s"), shown, field);
+      break;
+    case CDM_UNKNOWN_IN_I18N:
+      g_set_error (error, CDM_RECORD_ERROR, CDM_RECORD_ERROR_UNKNOWN_FIELD,
+                   _("%s: unknown language “%s” (expected fr, nl or en)"), field, shown);
+      break;
+    case CDM_UNKNOWN_IN_OBJECT:
+    default:
+      g_set_error (error, CDM_RECORD_ERROR, CDM_RECORD_ERROR_UNKNOWN_FIELD,
+                   _("%s: unknown field “%s”"), field, shown);
+      break;
+    }
+  return FALSE;
+}
+
+gboolean
+_cdm_rule_is_sync_member (const char *name)
+{
+  return g_str_equal (name, "type") || g_str_equal (name, "id") ||
+         g_str_equal (name, "version") || g_str_equal (name, "updated_at") ||
+         g_str_equal (name, "updated_by") || g_str_equal (name, "deleted");
+}
+
+gboolean
+_cdm_rule_code (const char          *field,
+                const char * const  *codes,
+                const char          *text,
+                int                 *out_index,
+                GError             **error)
 {
   g_autofree char *expected = NULL;
   g_autofree char *shown = NULL;
+  int index = cdm_code_index (codes, text != NULL ? text : "");
 
-  if (cdm_code_valid (codes, value))
-    return TRUE;
+  if (index >= 0)
+    {
+      if (out_index != NULL)
+        *out_index = index;
+      return TRUE;
+    }
 
   expected = g_strjoinv (", ", (char **) codes);
-  shown = shown_value (value);
+  shown = shown_value (text != NULL ? text : "");
   g_set_error (error, CDM_RECORD_ERROR, CDM_RECORD_ERROR_UNKNOWN_CODE,
                _("%s: unknown code “%s” (expected one of %s)"), field, shown, expected);
   return FALSE;
 }
 
-static gboolean
-is_language_code (const char *value)
+gboolean
+_cdm_rule_language (const char  *field,
+                    const char  *text,
+                    GError     **error)
 {
-  return strlen (value) == 2 && g_ascii_islower (value[0]) && g_ascii_islower (value[1]);
+  if (text != NULL && strlen (text) == 2 && g_ascii_islower (text[0]) && g_ascii_islower (text[1]))
+    return TRUE;
+  g_set_error (error, CDM_RECORD_ERROR, CDM_RECORD_ERROR_UNKNOWN_CODE,
+               _("%s: expected a two-letter ISO 639-1 language code such as fr, nl or en"), field);
+  return FALSE;
 }
 
-/* A string value: valid UTF-8, trimmed, at most @max characters (0: no
- * limit past the global 100,000).  Returns NULL for an empty string. */
+/* Valid UTF-8, trimmed, at most @max characters (0: no limit past the
+ * global 100,000). */
+gboolean
+_cdm_rule_string (const char   *field,
+                  const char   *text,
+                  gsize         len,
+                  gint64        max,
+                  gsize        *out_start,
+                  gsize        *out_len,
+                  GError      **error)
+{
+  gsize start = 0, end = len;
+
+  if (!g_utf8_validate_len (text, len, NULL))
+    {
+      g_set_error (error, CDM_RECORD_ERROR, CDM_RECORD_ERROR_BAD_VALUE,
+                   _("%s: the text is not valid UTF-8"), field);
+      return FALSE;
+    }
+
+  while (start < end && g_ascii_isspace (text[start]))
+    start++;
+  while (end > start && g_ascii_isspace (text[end - 1]))
+    end--;
+  if (max <= 0)
+    max = 100000;
+  /* Characters are never more than bytes: count them only when needed. */
+  if ((gint64) (end - start) > max)
+    {
+      glong n = g_utf8_strlen (text + start, end - start);
+      if (n > max)
+        {
+          g_set_error (error, CDM_RECORD_ERROR, CDM_RECORD_ERROR_OUT_OF_RANGE,
+                       _("%s: %ld characters, at most %ld allowed"), field, n, (long) max);
+          return FALSE;
+        }
+    }
+  *out_start = start;
+  *out_len = end - start;
+  return TRUE;
+}
+
+gboolean
+_cdm_rule_whole_number (const char   *field,
+                        gboolean      is_int,
+                        gint64        i,
+                        double        d,
+                        gint64       *out,
+                        GError      **error)
+{
+  if (is_int)
+    {
+      *out = i;
+      return TRUE;
+    }
+  if (d == (double) (gint64) d && d > -1e15 && d < 1e15)
+    {
+      *out = (gint64) d;
+      return TRUE;
+    }
+  return _cdm_rule_wrong_type (field, CDM_JSON_NUMBER, CDM_EXPECT_WHOLE_NUMBER, error);
+}
+
+gboolean
+_cdm_rule_int_range (const CdmField  *f,
+                     const char      *field,
+                     gint64           n,
+                     GError         **error)
+{
+  if (n >= f->min && n <= f->max)
+    return TRUE;
+  g_set_error (error, CDM_RECORD_ERROR, CDM_RECORD_ERROR_OUT_OF_RANGE,
+               _("%s: %lld is outside %lld–%lld"),
+               field, (long long) n, (long long) f->min, (long long) f->max);
+  return FALSE;
+}
+
+gboolean
+_cdm_rule_date (const char  *field,
+                const char  *text,
+                GError     **error)
+{
+  g_autofree char *shown = NULL;
+
+  if (text != NULL && cdm_parse_date (text, NULL))
+    return TRUE;
+  shown = shown_value (text ? text : "");
+  g_set_error (error, CDM_RECORD_ERROR, CDM_RECORD_ERROR_BAD_VALUE,
+               _("%s: “%s” is not a date such as 2020-03-16"), field, shown);
+  return FALSE;
+}
+
+gboolean
+_cdm_rule_timestamp (const char  *field,
+                     const char  *text,
+                     gint64      *out_unix,
+                     GError     **error)
+{
+  g_autofree char *shown = NULL;
+
+  if (text != NULL && cdm_parse_timestamp (text, out_unix, NULL))
+    return TRUE;
+  shown = shown_value (text ? text : "");
+  g_set_error (error, CDM_RECORD_ERROR, CDM_RECORD_ERROR_BAD_VALUE,
+               _("%s: “%s” is not a timestamp with a UTC offset, such as 2020-03-16T09:30:00+01:00"),
+               field, shown);
+  return FALSE;
+}
+
+gboolean
+_cdm_rule_ref (const char  *field,
+               const char  *text,
+               GError     **error)
+{
+  g_autofree char *shown = NULL;
+
+  if (cdm_uuid_valid (text))
+    return TRUE;
+  shown = shown_value (text ? text : "");
+  g_set_error (error, CDM_RECORD_ERROR, CDM_RECORD_ERROR_BAD_VALUE,
+               _("%s: “%s” is not an id (a lower-case UUID)"), field, shown);
+  return FALSE;
+}
+
+gboolean
+_cdm_rule_items (const char  *field,
+                 guint        n,
+                 GError     **error)
+{
+  if (n <= CDM_MAX_ITEMS)
+    return TRUE;
+  g_set_error (error, CDM_RECORD_ERROR, CDM_RECORD_ERROR_OUT_OF_RANGE,
+               _("%s: %u items, at most 1000 allowed"), field, n);
+  return FALSE;
+}
+
+gboolean
+_cdm_rule_person_name (const char  *field,
+                       gboolean     has_name,
+                       GError     **error)
+{
+  if (has_name)
+    return TRUE;
+  g_set_error (error, CDM_RECORD_ERROR, CDM_RECORD_ERROR_MISSING_FIELD,
+               _("%s.name: a contact person needs a name"), field);
+  return FALSE;
+}
+
+gboolean
+_cdm_rule_required (const CdmField  *f,
+                    gboolean         present,
+                    GError         **error)
+{
+  if (present || !(f->flags & CDM_FIELD_REQUIRED))
+    return TRUE;
+  g_set_error (error, CDM_RECORD_ERROR, CDM_RECORD_ERROR_MISSING_FIELD,
+               _("%s: required"), f->name);
+  return FALSE;
+}
+
+gboolean
+_cdm_rule_type_member (const CdmEntityInfo  *info,
+                       const char           *type,
+                       GError              **error)
+{
+  CdmEntity named;
+  g_autofree char *shown = NULL;
+
+  if (type != NULL && cdm_entity_from_name (type, &named) && named == info->entity)
+    return TRUE;
+  shown = shown_value (type ? type : "");
+  g_set_error (error, CDM_RECORD_ERROR, CDM_RECORD_ERROR_UNKNOWN_TYPE,
+               _("type: expected “%s”, got “%s”"), info->name, shown);
+  return FALSE;
+}
+
+gboolean
+_cdm_rule_id (const char  *id,
+              GError     **error)
+{
+  g_autofree char *shown = NULL;
+
+  if (cdm_uuid_valid (id))
+    return TRUE;
+  shown = shown_value (id);
+  g_set_error (error, CDM_RECORD_ERROR, CDM_RECORD_ERROR_BAD_VALUE,
+               _("id: “%s” is not an id (a lower-case UUID)"), shown);
+  return FALSE;
+}
+
+gboolean
+_cdm_rule_closure (const char  *from,
+                   const char  *to,
+                   GError     **error)
+{
+  if (g_strcmp0 (to, from) >= 0)
+    return TRUE;
+  g_set_error (error, CDM_RECORD_ERROR, CDM_RECORD_ERROR_BAD_VALUE,
+               _("to: a closure cannot end before it starts"));
+  return FALSE;
+}
+
+gboolean
+_cdm_rule_answered (gboolean   have_received,
+                    gint64     received,
+                    gint64     answered,
+                    GError   **error)
+{
+  if (!have_received)
+    {
+      g_set_error (error, CDM_RECORD_ERROR, CDM_RECORD_ERROR_MISSING_FIELD,
+                   _("received_at: required when answered_at is given"));
+      return FALSE;
+    }
+  if (answered < received)
+    {
+      g_set_error (error, CDM_RECORD_ERROR, CDM_RECORD_ERROR_BAD_VALUE,
+                   _("answered_at: a request cannot be answered before it was received"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The rules above on json-glib nodes. */
+
+static gboolean
+wrong_type (const char  *field,
+            JsonNode    *node,
+            CdmExpect    expected,
+            GError     **error)
+{
+  return _cdm_rule_wrong_type (field, node_kind (node), expected, error);
+}
+
+/* A string value, checked; NULL for an empty string. */
 static gboolean
 normalize_string (const char  *field,
                   JsonNode    *node,
@@ -355,32 +684,15 @@ normalize_string (const char  *field,
                   GError     **error)
 {
   const char *value;
-  g_autofree char *trimmed = NULL;
-  glong len;
+  gsize start, len;
 
   if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return wrong_type (field, node, _("a string"), error);
+    return wrong_type (field, node, CDM_EXPECT_STRING, error);
 
   value = json_node_get_string (node);
-  if (!g_utf8_validate (value, -1, NULL))
-    {
-      g_set_error (error, CDM_RECORD_ERROR, CDM_RECORD_ERROR_BAD_VALUE,
-                   _("%s: the text is not valid UTF-8"), field);
-      return FALSE;
-    }
-
-  trimmed = g_strstrip (g_strdup (value));
-  len = g_utf8_strlen (trimmed, -1);
-  if (max <= 0)
-    max = 100000;
-  if (len > max)
-    {
-      g_set_error (error, CDM_RECORD_ERROR, CDM_RECORD_ERROR_OUT_OF_RANGE,
-                   _("%s: %ld characters, at most %ld allowed"), field, len, (long) max);
-      return FALSE;
-    }
-
-  *out = len > 0 ? g_steal_pointer (&trimmed) : NULL;
+  if (!_cdm_rule_string (field, value, strlen (value), max, &start, &len, error))
+    return FALSE;
+  *out = len > 0 ? g_strndup (value + start, len) : NULL;
   return TRUE;
 }
 
@@ -393,24 +705,14 @@ get_int (const char  *field,
   GType type;
 
   if (!JSON_NODE_HOLDS_VALUE (node))
-    return wrong_type (field, node, _("a whole number"), error);
+    return wrong_type (field, node, CDM_EXPECT_WHOLE_NUMBER, error);
 
   type = json_node_get_value_type (node);
   if (type == G_TYPE_INT64)
-    {
-      *out = json_node_get_int (node);
-      return TRUE;
-    }
+    return _cdm_rule_whole_number (field, TRUE, json_node_get_int (node), 0, out, error);
   if (type == G_TYPE_DOUBLE)
-    {
-      double d = json_node_get_double (node);
-      if (d == (double) (gint64) d && d > -1e15 && d < 1e15)
-        {
-          *out = (gint64) d;
-          return TRUE;
-        }
-    }
-  return wrong_type (field, node, _("a whole number"), error);
+    return _cdm_rule_whole_number (field, FALSE, 0, json_node_get_double (node), out, error);
+  return wrong_type (field, node, CDM_EXPECT_WHOLE_NUMBER, error);
 }
 
 static gboolean
@@ -433,43 +735,33 @@ normalize_array (const CdmField  *f,
   gint64 mask = 0;
 
   if (!JSON_NODE_HOLDS_ARRAY (node))
-    return wrong_type (field, node, _("an array"), error);
+    return wrong_type (field, node, CDM_EXPECT_ARRAY, error);
 
   in = json_node_get_array (node);
   n = json_array_get_length (in);
-  if (n > 1000)
-    {
-      g_set_error (error, CDM_RECORD_ERROR, CDM_RECORD_ERROR_OUT_OF_RANGE,
-                   _("%s: %u items, at most 1000 allowed"), field, n);
-      return FALSE;
-    }
+  if (!_cdm_rule_items (field, n, error))
+    return FALSE;
 
   for (guint i = 0; i < n; i++)
     {
       JsonNode *item = json_array_get_element (in, i);
       g_autofree char *item_field = g_strdup_printf ("%s[%u]", field, i);
       g_autofree char *text = NULL;
+      int index;
 
       switch (f->kind)
         {
         case CDM_FIELD_CODES:
-          if (!normalize_string (item_field, item, 100, &text, error))
+          if (!normalize_string (item_field, item, 100, &text, error) ||
+              !_cdm_rule_code (item_field, f->codes, text, &index, error))
             return FALSE;
-          if (!check_code (item_field, f->codes, text ? text : "", error))
-            return FALSE;
-          mask |= G_GINT64_CONSTANT (1) << cdm_code_index (f->codes, text);
+          mask |= G_GINT64_CONSTANT (1) << index;
           break;
 
         case CDM_FIELD_LANGUAGES:
-          if (!normalize_string (item_field, item, 100, &text, error))
+          if (!normalize_string (item_field, item, 100, &text, error) ||
+              !_cdm_rule_language (item_field, text, error))
             return FALSE;
-          if (text == NULL || !is_language_code (text))
-            {
-              g_set_error (error, CDM_RECORD_ERROR, CDM_RECORD_ERROR_UNKNOWN_CODE,
-                           _("%s: expected a two-letter ISO 639-1 language code such as fr, nl or en"),
-                           item_field);
-              return FALSE;
-            }
           {
             gboolean seen = FALSE;
             for (guint j = 0; j < json_array_get_length (result); j++)
@@ -487,15 +779,9 @@ normalize_array (const CdmField  *f,
           break;
 
         case CDM_FIELD_REFS:
-          if (!normalize_string (item_field, item, 36, &text, error))
+          if (!normalize_string (item_field, item, 36, &text, error) ||
+              !_cdm_rule_ref (item_field, text, error))
             return FALSE;
-          if (!cdm_uuid_valid (text))
-            {
-              g_autofree char *shown = shown_value (text ? text : "");
-              g_set_error (error, CDM_RECORD_ERROR, CDM_RECORD_ERROR_BAD_VALUE,
-                           _("%s: “%s” is not an id (a lower-case UUID)"), item_field, shown);
-              return FALSE;
-            }
           {
             gboolean seen = FALSE;
             for (guint j = 0; j < json_array_get_length (result); j++)
@@ -507,43 +793,33 @@ normalize_array (const CdmField  *f,
 
         case CDM_FIELD_PEOPLE:
           {
-            static const char * const keys[] = { "name", "role", "phone", "email", NULL };
             JsonObject *person;
             g_autoptr(JsonObject) clean = json_object_new ();
             g_autoptr(GList) members = NULL;
 
             if (!JSON_NODE_HOLDS_OBJECT (item))
-              return wrong_type (item_field, item, _("an object"), error);
+              return wrong_type (item_field, item, CDM_EXPECT_OBJECT, error);
             person = json_node_get_object (item);
             members = json_object_get_members (person);
             for (GList *l = members; l != NULL; l = l->next)
-              if (!g_strv_contains (keys, l->data))
-                {
-                  g_autofree char *shown = shown_value (l->data);
-                  g_set_error (error, CDM_RECORD_ERROR, CDM_RECORD_ERROR_UNKNOWN_FIELD,
-                               _("%s: unknown field “%s”"), item_field, shown);
-                  return FALSE;
-                }
-            for (guint k = 0; keys[k] != NULL; k++)
+              if (!g_strv_contains (_cdm_person_keys, l->data))
+                return _cdm_rule_unknown_member (CDM_UNKNOWN_IN_OBJECT, item_field, l->data, error);
+            for (guint k = 0; _cdm_person_keys[k] != NULL; k++)
               {
-                JsonNode *v = json_object_get_member (person, keys[k]);
-                g_autofree char *sub = g_strdup_printf ("%s.%s", item_field, keys[k]);
+                JsonNode *v = json_object_get_member (person, _cdm_person_keys[k]);
+                g_autofree char *sub = g_strdup_printf ("%s.%s", item_field, _cdm_person_keys[k]);
                 g_autofree char *s = NULL;
 
                 if (v != NULL && !JSON_NODE_HOLDS_NULL (v) &&
                     !normalize_string (sub, v, f->max, &s, error))
                   return FALSE;
                 if (s != NULL)
-                  json_object_set_string_member (clean, keys[k], s);
+                  json_object_set_string_member (clean, _cdm_person_keys[k], s);
                 else
-                  json_object_set_null_member (clean, keys[k]);
+                  json_object_set_null_member (clean, _cdm_person_keys[k]);
               }
-            if (json_object_get_null_member (clean, "name"))
-              {
-                g_set_error (error, CDM_RECORD_ERROR, CDM_RECORD_ERROR_MISSING_FIELD,
-                             _("%s.name: a contact person needs a name"), item_field);
-                return FALSE;
-              }
+            if (!_cdm_rule_person_name (item_field, !json_object_get_null_member (clean, "name"), error))
+              return FALSE;
             json_array_add_object_element (result, g_steal_pointer (&clean));
           }
           break;
@@ -586,7 +862,7 @@ normalize_profile (const char  *field,
   g_autoptr(GList) members = NULL;
 
   if (!JSON_NODE_HOLDS_OBJECT (node))
-    return wrong_type (field, node, _("an object"), error);
+    return wrong_type (field, node, CDM_EXPECT_OBJECT, error);
 
   in = json_node_get_object (node);
   members = json_object_get_members (in);
@@ -596,12 +872,7 @@ normalize_profile (const char  *field,
       for (guint i = 0; i < cdm_n_profile_fields; i++)
         known |= g_str_equal (cdm_profile_fields[i].name, l->data);
       if (!known)
-        {
-          g_autofree char *shown = shown_value (l->data);
-          g_set_error (error, CDM_RECORD_ERROR, CDM_RECORD_ERROR_UNKNOWN_FIELD,
-                       _("%s: unknown field “%s”"), field, shown);
-          return FALSE;
-        }
+        return _cdm_rule_unknown_member (CDM_UNKNOWN_IN_OBJECT, field, l->data, error);
     }
 
   for (guint i = 0; i < cdm_n_profile_fields; i++)
@@ -647,95 +918,64 @@ normalize_value (const CdmField  *f,
       return TRUE;
 
     case CDM_FIELD_CODE:
-      if (!normalize_string (field, node, 100, &text, error))
-        return FALSE;
-      if (!check_code (field, f->codes, text ? text : "", error))
+      if (!normalize_string (field, node, 100, &text, error) ||
+          !_cdm_rule_code (field, f->codes, text, NULL, error))
         return FALSE;
       *out = json_node_init_string (json_node_alloc (), text);
       return TRUE;
 
     case CDM_FIELD_LANGUAGE:
-      if (!normalize_string (field, node, 100, &text, error))
+      if (!normalize_string (field, node, 100, &text, error) ||
+          !_cdm_rule_language (field, text, error))
         return FALSE;
-      if (text == NULL || !is_language_code (text))
-        {
-          g_set_error (error, CDM_RECORD_ERROR, CDM_RECORD_ERROR_UNKNOWN_CODE,
-                       _("%s: expected a two-letter ISO 639-1 language code such as fr, nl or en"), field);
-          return FALSE;
-        }
       *out = json_node_init_string (json_node_alloc (), text);
       return TRUE;
 
     case CDM_FIELD_INT:
-      if (!get_int (field, node, &n, error))
+      if (!get_int (field, node, &n, error) ||
+          !_cdm_rule_int_range (f, field, n, error))
         return FALSE;
-      if (n < f->min || n > f->max)
-        {
-          g_set_error (error, CDM_RECORD_ERROR, CDM_RECORD_ERROR_OUT_OF_RANGE,
-                       _("%s: %lld is outside %lld–%lld"),
-                       field, (long long) n, (long long) f->min, (long long) f->max);
-          return FALSE;
-        }
       *out = json_node_init_int (json_node_alloc (), n);
       return TRUE;
 
     case CDM_FIELD_BOOL:
       if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
-        return wrong_type (field, node, _("true or false"), error);
+        return wrong_type (field, node, CDM_EXPECT_BOOLEAN, error);
       *out = json_node_init_boolean (json_node_alloc (), json_node_get_boolean (node));
       return TRUE;
 
     case CDM_FIELD_DATE:
-      if (!normalize_string (field, node, 10, &text, error))
+      if (!normalize_string (field, node, 10, &text, error) ||
+          !_cdm_rule_date (field, text, error))
         return FALSE;
-      if (text == NULL || !cdm_parse_date (text, NULL))
-        {
-          g_autofree char *shown = shown_value (text ? text : "");
-          g_set_error (error, CDM_RECORD_ERROR, CDM_RECORD_ERROR_BAD_VALUE,
-                       _("%s: “%s” is not a date such as 2020-03-16"), field, shown);
-          return FALSE;
-        }
       *out = json_node_init_string (json_node_alloc (), text);
       return TRUE;
 
     case CDM_FIELD_TIMESTAMP:
-      if (!normalize_string (field, node, 64, &text, error))
+      if (!normalize_string (field, node, 64, &text, error) ||
+          !_cdm_rule_timestamp (field, text, NULL, error))
         return FALSE;
-      if (text == NULL || !cdm_parse_timestamp (text, NULL, NULL))
-        {
-          g_autofree char *shown = shown_value (text ? text : "");
-          g_set_error (error, CDM_RECORD_ERROR, CDM_RECORD_ERROR_BAD_VALUE,
-                       _("%s: “%s” is not a timestamp with a UTC offset, such as 2020-03-16T09:30:00+01:00"),
-                       field, shown);
-          return FALSE;
-        }
       *out = json_node_init_string (json_node_alloc (), text);
       return TRUE;
 
     case CDM_FIELD_I18N:
       {
-        static const char * const langs[] = { "fr", "nl", "en", NULL };
         g_autoptr(JsonObject) result = json_object_new ();
         g_autoptr(GList) members = NULL;
         JsonObject *in;
         gboolean any = FALSE;
 
         if (!JSON_NODE_HOLDS_OBJECT (node))
-          return wrong_type (field, node, _("an object such as {\"fr\": …, \"nl\": …, \"en\": …}"), error);
+          return wrong_type (field, node, CDM_EXPECT_I18N, error);
         in = json_node_get_object (node);
         members = json_object_get_members (in);
         for (GList *l = members; l != NULL; l = l->next)
-          if (!g_strv_contains (langs, l->data))
-            {
-              g_autofree char *shown = shown_value (l->data);
-              g_set_error (error, CDM_RECORD_ERROR, CDM_RECORD_ERROR_UNKNOWN_FIELD,
-                           _("%s: unknown language “%s” (expected fr, nl or en)"), field, shown);
-              return FALSE;
-            }
-        for (guint i = 0; langs[i] != NULL; i++)
+          if (!g_strv_contains (_cdm_i18n_languages, l->data))
+            return _cdm_rule_unknown_member (CDM_UNKNOWN_IN_I18N, field, l->data, error);
+        for (guint i = 0; _cdm_i18n_languages[i] != NULL; i++)
           {
-            JsonNode *v = json_object_get_member (in, langs[i]);
-            g_autofree char *sub = g_strdup_printf ("%s.%s", field, langs[i]);
+            JsonNode *v = json_object_get_member (in, _cdm_i18n_languages[i]);
+            g_autofree char *sub = g_strdup_printf ("%s.%s", field, _cdm_i18n_languages[i]);
             g_autofree char *s = NULL;
 
             if (v != NULL && !JSON_NODE_HOLDS_NULL (v) &&
@@ -743,11 +983,11 @@ normalize_value (const CdmField  *f,
               return FALSE;
             if (s != NULL)
               {
-                json_object_set_string_member (result, langs[i], s);
+                json_object_set_string_member (result, _cdm_i18n_languages[i], s);
                 any = TRUE;
               }
             else
-              json_object_set_null_member (result, langs[i]);
+              json_object_set_null_member (result, _cdm_i18n_languages[i]);
           }
         if (any)
           *out = json_node_init_object (json_node_alloc (), result);
@@ -758,15 +998,9 @@ normalize_value (const CdmField  *f,
       return normalize_profile (field, node, out, error);
 
     case CDM_FIELD_REF:
-      if (!normalize_string (field, node, 36, &text, error))
+      if (!normalize_string (field, node, 36, &text, error) ||
+          !_cdm_rule_ref (field, text, error))
         return FALSE;
-      if (!cdm_uuid_valid (text))
-        {
-          g_autofree char *shown = shown_value (text ? text : "");
-          g_set_error (error, CDM_RECORD_ERROR, CDM_RECORD_ERROR_BAD_VALUE,
-                       _("%s: “%s” is not an id (a lower-case UUID)"), field, shown);
-          return FALSE;
-        }
       *out = json_node_init_string (json_node_alloc (), text);
       return TRUE;
 
@@ -781,14 +1015,6 @@ normalize_value (const CdmField  *f,
       g_assert_not_reached ();
     }
   return FALSE;
-}
-
-static gboolean
-is_sync_member (const char *name)
-{
-  return g_str_equal (name, "type") || g_str_equal (name, "id") ||
-         g_str_equal (name, "version") || g_str_equal (name, "updated_at") ||
-         g_str_equal (name, "updated_by") || g_str_equal (name, "deleted");
 }
 
 JsonObject *
@@ -813,27 +1039,19 @@ cdm_record_normalize (CdmEntity    entity,
   node = json_object_get_member (record, "type");
   if (node != NULL)
     {
-      CdmEntity named;
       const char *type = JSON_NODE_HOLDS_VALUE (node) &&
                          json_node_get_value_type (node) == G_TYPE_STRING ?
                          json_node_get_string (node) : NULL;
 
-      if (type == NULL || !cdm_entity_from_name (type, &named) || named != entity)
-        {
-          g_autofree char *shown = shown_value (type ? type : "");
-          g_set_error (error, CDM_RECORD_ERROR, CDM_RECORD_ERROR_UNKNOWN_TYPE,
-                       _("type: expected “%s”, got “%s”"), info->name, shown);
-          return NULL;
-        }
+      if (!_cdm_rule_type_member (info, type, error))
+        return NULL;
     }
 
   members = json_object_get_members (record);
   for (GList *l = members; l != NULL; l = l->next)
-    if (!is_sync_member (l->data) && cdm_entity_field (entity, l->data) == NULL)
+    if (!_cdm_rule_is_sync_member (l->data) && cdm_entity_field (entity, l->data) == NULL)
       {
-        g_autofree char *shown = shown_value (l->data);
-        g_set_error (error, CDM_RECORD_ERROR, CDM_RECORD_ERROR_UNKNOWN_FIELD,
-                     _("unknown field “%s” for a record of type %s"), shown, info->name);
+        _cdm_rule_unknown_member (CDM_UNKNOWN_IN_RECORD, info->name, l->data, error);
         return NULL;
       }
 
@@ -847,16 +1065,11 @@ cdm_record_normalize (CdmEntity    entity,
                        json_node_get_string (node) : NULL;
       if (id == NULL)
         {
-          wrong_type ("id", node, _("a string"), error);
+          wrong_type ("id", node, CDM_EXPECT_STRING, error);
           return NULL;
         }
-      if (!cdm_uuid_valid (id))
-        {
-          g_autofree char *shown = shown_value (id);
-          g_set_error (error, CDM_RECORD_ERROR, CDM_RECORD_ERROR_BAD_VALUE,
-                       _("id: “%s” is not an id (a lower-case UUID)"), shown);
-          return NULL;
-        }
+      if (!_cdm_rule_id (id, error))
+        return NULL;
       json_object_set_string_member (result, "id", id);
     }
 
@@ -872,12 +1085,8 @@ cdm_record_normalize (CdmEntity    entity,
             return NULL;
         }
 
-      if (clean == NULL && (f->flags & CDM_FIELD_REQUIRED))
-        {
-          g_set_error (error, CDM_RECORD_ERROR, CDM_RECORD_ERROR_MISSING_FIELD,
-                       _("%s: required"), f->name);
-          return NULL;
-        }
+      if (!_cdm_rule_required (f, clean != NULL, error))
+        return NULL;
 
       /* Canonical empties: [] for lists, true for "active", null otherwise. */
       if (clean == NULL)
@@ -922,33 +1131,21 @@ cdm_record_normalize (CdmEntity    entity,
 
   /* Rules across fields. */
   if (entity == CDM_ENTITY_CLOSURE &&
-      g_strcmp0 (json_object_get_string_member (result, "to"),
-                 json_object_get_string_member (result, "from")) < 0)
-    {
-      g_set_error (error, CDM_RECORD_ERROR, CDM_RECORD_ERROR_BAD_VALUE,
-                   _("to: a closure cannot end before it starts"));
-      return NULL;
-    }
+      !_cdm_rule_closure (json_object_get_string_member (result, "from"),
+                          json_object_get_string_member (result, "to"), error))
+    return NULL;
 
   if (entity == CDM_ENTITY_CONTACT &&
       !json_object_get_null_member (result, "answered_at"))
     {
       gint64 received = 0, answered = 0;
+      gboolean have_received = !json_object_get_null_member (result, "received_at");
 
-      if (json_object_get_null_member (result, "received_at"))
-        {
-          g_set_error (error, CDM_RECORD_ERROR, CDM_RECORD_ERROR_MISSING_FIELD,
-                       _("received_at: required when answered_at is given"));
-          return NULL;
-        }
-      cdm_parse_timestamp (json_object_get_string_member (result, "received_at"), &received, NULL);
+      if (have_received)
+        cdm_parse_timestamp (json_object_get_string_member (result, "received_at"), &received, NULL);
       cdm_parse_timestamp (json_object_get_string_member (result, "answered_at"), &answered, NULL);
-      if (answered < received)
-        {
-          g_set_error (error, CDM_RECORD_ERROR, CDM_RECORD_ERROR_BAD_VALUE,
-                       _("answered_at: a request cannot be answered before it was received"));
-          return NULL;
-        }
+      if (!_cdm_rule_answered (have_received, received, answered, error))
+        return NULL;
     }
 
   return g_steal_pointer (&result);

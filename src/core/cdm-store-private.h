@@ -10,6 +10,7 @@
 
 #include <sqlite3.h>
 
+#include "cdm-snapshot-page.h"
 #include "cdm-store.h"
 
 G_BEGIN_DECLS
@@ -77,5 +78,26 @@ gboolean      _cdm_store_write_row (CdmStore      *self,
                                     const char    *updated_by,
                                     int            known,
                                     GError       **error);
+
+/* The local days of a page's times (cdm_local_day()), in the store's
+ * zone taken once per page; each day is formatted once per page. */
+typedef struct {
+  GTimeZone *zone;
+  GHashTable *texts;   /* local day number (gint64 *) -> "YYYY-MM-DD" */
+} CdmLocalDays;
+
+void          _cdm_local_days_init  (CdmLocalDays *days,
+                                     CdmStore     *store);
+void          _cdm_local_days_clear (CdmLocalDays *days);
+
+/* The same for a record of a snapshot page (cdm-snapshot-page.h), from
+ * its values, as a new row (synced, not deleted): the bootstrap's way.
+ * The targets of its links must exist (the caller made placeholders). */
+gboolean      _cdm_store_insert_values (CdmStore                *self,
+                                        CdmLocalDays            *days,
+                                        const CdmSnapshotPage   *page,
+                                        const CdmSnapshotRecord *record,
+                                        const char              *updated_at,
+                                        GError                 **error);
 
 G_END_DECLS

@@ -12,6 +12,7 @@
 
 #include "cdm-merge.h"
 #include "cdm-search-private.h"
+#include "cdm-snapshot-page.h"
 #include "cdm-store-private.h"
 #include "cdm-sync-store.h"
 
@@ -795,53 +796,79 @@ cdm_sync_store_apply_changes (CdmStore   *store,
  * the records the bootstrap wrote.  Update and delete triggers stay: a
  * row that existed before the page keeps its figures exact through them. */
 
-#define PAGE_STATS_PROFILE_ROW(item) \
-  "  UNION ALL SELECT %s day, '" item ":' || ifnull (p_" item ", '') FROM page\n"
-
 /* The page's new contacts are read once (MATERIALIZED), only these columns. */
 #define PAGE_STATS_COLUMNS \
   "day, service, channel, programmes, p_gender, p_age_band, p_region, p_status, p_education, " \
   "p_foreign_diploma, p_language, p_first_visit, p_heard_from, received_day, received_unix, answered_unix"
 
-/* %s: "" for contact_stats, "organisation," for contact_org_stats. */
-#define PAGE_STATS_ROWS \
-  "  SELECT %s day, 'channel:' || service || ':' || channel AS key FROM page\n" \
-  "  UNION ALL SELECT %s day, 'programmes:' || programmes FROM page WHERE programmes <> 0\n" \
-  PAGE_STATS_PROFILE_ROW ("gender") \
-  PAGE_STATS_PROFILE_ROW ("age_band") \
-  PAGE_STATS_PROFILE_ROW ("region") \
-  PAGE_STATS_PROFILE_ROW ("status") \
-  PAGE_STATS_PROFILE_ROW ("education") \
-  PAGE_STATS_PROFILE_ROW ("foreign_diploma") \
-  PAGE_STATS_PROFILE_ROW ("language") \
-  PAGE_STATS_PROFILE_ROW ("first_visit") \
-  PAGE_STATS_PROFILE_ROW ("heard_from") \
-  "  UNION ALL SELECT %s received_day,\n" \
-  "    CASE WHEN answered_unix IS NULL THEN 'remote:unanswered'\n" \
-  "         WHEN answered_unix - ifnull (received_unix, 0) <= 172800 THEN 'remote:within_48h'\n" \
-  "         ELSE 'remote:answered_late' END\n" \
-  "    FROM page WHERE received_day IS NOT NULL\n"
+/* Each key of the triggers, counted per group of the columns it is made
+ * of: a key's text is made once per group rather than once per contact,
+ * and each group is sorted on its own columns.  Two groups of a branch
+ * never make the same key (codes have no ':', NULL becomes ''), and the
+ * branches' keys differ by their prefix, so each (day, key) comes once. */
+static const struct {
+  const char *day;
+  const char *key;
+  const char *group;       /* the columns the key is made of */
+  const char *where;
+} page_stats_keys[] = {
+  { "day", "'channel:' || service || ':' || channel", "service, channel", NULL },
+  { "day", "'programmes:' || programmes", "programmes", "programmes <> 0" },
+  { "day", "'gender:' || ifnull (p_gender, '')", "p_gender", NULL },
+  { "day", "'age_band:' || ifnull (p_age_band, '')", "p_age_band", NULL },
+  { "day", "'region:' || ifnull (p_region, '')", "p_region", NULL },
+  { "day", "'status:' || ifnull (p_status, '')", "p_status", NULL },
+  { "day", "'education:' || ifnull (p_education, '')", "p_education", NULL },
+  { "day", "'foreign_diploma:' || ifnull (p_foreign_diploma, '')", "p_foreign_diploma", NULL },
+  { "day", "'language:' || ifnull (p_language, '')", "p_language", NULL },
+  { "day", "'first_visit:' || ifnull (p_first_visit, '')", "p_first_visit", NULL },
+  { "day", "'heard_from:' || ifnull (p_heard_from, '')", "p_heard_from", NULL },
+  { "received_day",
+    "CASE WHEN answered_unix IS NULL THEN 'remote:unanswered'\n"
+    "         WHEN answered_unix - ifnull (received_unix, 0) <= 172800 THEN 'remote:within_48h'\n"
+    "         ELSE 'remote:answered_late' END",
+    "2", "received_day IS NOT NULL" },
+};
 
 static char *
 page_stats_sql (gboolean per_organisation)
 {
-  const char *o = per_organisation ? "organisation," : "";
-  g_autofree char *rows = g_strdup_printf (PAGE_STATS_ROWS, o, o, o, o, o, o, o, o, o, o, o, o);
+  const char *o = per_organisation ? "organisation, " : "";
+  g_autoptr(GString) rows = g_string_new (NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (page_stats_keys); i++)
+    {
+      /* The remote key is a CASE: grouped by its result (column 2). */
+      gboolean by_key = g_str_equal (page_stats_keys[i].group, "2");
+
+      if (i > 0)
+        g_string_append (rows, "  UNION ALL\n");
+      if (by_key)
+        g_string_append_printf (rows, "  SELECT %s%s, key, count (*) FROM (SELECT %s%s, %s AS key FROM page",
+                                o, page_stats_keys[i].day, o, page_stats_keys[i].day, page_stats_keys[i].key);
+      else
+        g_string_append_printf (rows, "  SELECT %s%s, %s, count (*) FROM page",
+                                o, page_stats_keys[i].day, page_stats_keys[i].key);
+      if (page_stats_keys[i].where != NULL)
+        g_string_append_printf (rows, " WHERE %s", page_stats_keys[i].where);
+      if (by_key)
+        g_string_append_printf (rows, ") GROUP BY %s%s, key\n", o, page_stats_keys[i].day);
+      else
+        g_string_append_printf (rows, " GROUP BY %s%s, %s\n", o, page_stats_keys[i].day, page_stats_keys[i].group);
+    }
 
   /* ?1: the largest rowid before the page; the page's new rows come after it. */
   if (per_organisation)
     return g_strdup_printf ("WITH page AS MATERIALIZED (SELECT organisation, " PAGE_STATS_COLUMNS " FROM contacts "
                             "WHERE rowid > ?1 AND deleted = 0 AND organisation IS NOT NULL)\n"
                             "INSERT INTO contact_org_stats (organisation, day, key, n)\n"
-                            "SELECT organisation, day, key, count (*) FROM (\n%s) WHERE true\n"
-                            "GROUP BY 1, 2, 3\n"
-                            "ON CONFLICT (organisation, day, key) DO UPDATE SET n = n + excluded.n", rows);
+                            "SELECT * FROM (\n%s) WHERE true\n"
+                            "ON CONFLICT (organisation, day, key) DO UPDATE SET n = n + excluded.n", rows->str);
   return g_strdup_printf ("WITH page AS MATERIALIZED (SELECT " PAGE_STATS_COLUMNS " FROM contacts "
                           "WHERE rowid > ?1 AND deleted = 0)\n"
                           "INSERT INTO contact_stats (day, key, n)\n"
-                          "SELECT day, key, count (*) FROM (\n%s) WHERE true\n"
-                          "GROUP BY 1, 2\n"
-                          "ON CONFLICT (day, key) DO UPDATE SET n = n + excluded.n", rows);
+                          "SELECT * FROM (\n%s) WHERE true\n"
+                          "ON CONFLICT (day, key) DO UPDATE SET n = n + excluded.n", rows->str);
 }
 
 static gpointer
@@ -893,6 +920,27 @@ page_can_suspend (GPtrArray *incoming)
       if (!g_hash_table_add (ids, in->id))
         return FALSE;
     }
+  return TRUE;
+}
+
+static const char *
+record_id (CdmSnapshotPage *page,
+           guint            i)
+{
+  return cdm_snapshot_page_text (page, g_array_index (page->records, CdmSnapshotRecord, i).id);
+}
+
+static gboolean
+page_ids_distinct (CdmSnapshotPage *page)
+{
+  g_autoptr(GHashTable) ids = NULL;
+
+  if (page->increasing)
+    return TRUE;
+  ids = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint i = 0; i < page->records->len; i++)
+    if (!g_hash_table_add (ids, (gpointer) record_id (page, i)))
+      return FALSE;
   return TRUE;
 }
 
@@ -992,7 +1040,9 @@ resume_triggers (CdmStore    *store,
 
 struct _CdmSyncRecords {
   CdmEntity entity;
-  GPtrArray *incoming;   /* Incoming */
+  GPtrArray *incoming;     /* Incoming; or NULL with page */
+  CdmSnapshotPage *page;
+  gboolean new_rows;
 };
 
 void
@@ -1000,7 +1050,8 @@ cdm_sync_records_free (CdmSyncRecords *checked)
 {
   if (checked == NULL)
     return;
-  g_ptr_array_unref (checked->incoming);
+  g_clear_pointer (&checked->incoming, g_ptr_array_unref);
+  g_clear_pointer (&checked->page, cdm_snapshot_page_free);
   g_free (checked);
 }
 
@@ -1009,7 +1060,267 @@ cdm_sync_records_get_length (CdmSyncRecords *checked)
 {
   g_return_val_if_fail (checked != NULL, 0);
 
-  return checked->incoming->len;
+  return checked->page != NULL ? checked->page->records->len : checked->incoming->len;
+}
+
+CdmSyncRecords *
+cdm_sync_store_read_page (CdmEntity    entity,
+                          GBytes      *bytes,
+                          char       **out_next,
+                          GError     **error)
+{
+  CdmSyncRecords *checked;
+  CdmSnapshotPage *page;
+
+  g_return_val_if_fail (is_synced_entity (entity), NULL);
+  g_return_val_if_fail (bytes != NULL, NULL);
+
+  page = cdm_snapshot_page_read (entity, bytes, error);
+  if (page == NULL)
+    return NULL;
+  checked = g_new0 (CdmSyncRecords, 1);
+  checked->entity = entity;
+  checked->page = page;
+  if (out_next != NULL)
+    *out_next = g_strdup (page->next);
+  return checked;
+}
+
+gboolean
+cdm_sync_records_follow (CdmSyncRecords *checked,
+                         const char     *after)
+{
+  g_return_val_if_fail (checked != NULL, FALSE);
+
+  if (checked->page == NULL || !checked->page->increasing)
+    return FALSE;
+  return checked->page->records->len == 0 || after == NULL ||
+         strcmp (record_id (checked->page, 0), after) > 0;
+}
+
+const char *
+cdm_sync_records_get_last_id (CdmSyncRecords *checked)
+{
+  g_return_val_if_fail (checked != NULL, NULL);
+
+  if (checked->page == NULL || checked->page->records->len == 0)
+    return NULL;
+  return record_id (checked->page, checked->page->records->len - 1);
+}
+
+void
+cdm_sync_records_set_new_rows (CdmSyncRecords *checked,
+                               gboolean        new_rows)
+{
+  g_return_if_fail (checked != NULL);
+
+  checked->new_rows = new_rows;
+}
+
+gboolean
+cdm_sync_store_table_is_empty (CdmStore   *store,
+                               CdmEntity   entity,
+                               GError    **error)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT NOT EXISTS (SELECT 1 FROM %s)", cdm_entity_info (entity)->table);
+  sqlite3_stmt *stmt;
+  gboolean empty = FALSE;
+  int rc;
+
+  g_return_val_if_fail (CDM_IS_STORE (store), FALSE);
+
+  _cdm_store_lock (store);
+  stmt = _cdm_store_prepare (store, sql, error);
+  if (stmt != NULL)
+    {
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW)
+        empty = sqlite3_column_int (stmt, 0) != 0;
+      else
+        _cdm_store_set_error (error, _cdm_store_get_db (store), rc, _("Reading the store failed"));
+      sqlite3_reset (stmt);
+    }
+  _cdm_store_unlock (store);
+  return empty;
+}
+
+gboolean
+cdm_sync_store_begin_bulk (CdmStore  *store,
+                           GError   **error)
+{
+  gboolean ok;
+
+  g_return_val_if_fail (CDM_IS_STORE (store), FALSE);
+
+  /* No checkpoint until the end, and a page cache of 64 MiB instead of
+   * 2: a million random ids inserted into an index touch its pages all
+   * over, and each miss is a read from the file. */
+  _cdm_store_lock (store);
+  ok = _cdm_store_exec (store, "PRAGMA wal_autocheckpoint = 0", error) &&
+       _cdm_store_exec (store, "PRAGMA cache_size = -65536", error);
+  _cdm_store_unlock (store);
+  return ok;
+}
+
+gboolean
+cdm_sync_store_end_bulk (CdmStore  *store,
+                         GError   **error)
+{
+  gboolean ok;
+
+  g_return_val_if_fail (CDM_IS_STORE (store), FALSE);
+
+  /* SQLite's defaults, which the store keeps otherwise. */
+  _cdm_store_lock (store);
+  ok = _cdm_store_exec (store, "PRAGMA wal_autocheckpoint = 1000", error) &&
+       _cdm_store_exec (store, "PRAGMA cache_size = -2000", error) &&
+       _cdm_store_exec (store, "PRAGMA wal_checkpoint (PASSIVE)", error);
+  _cdm_store_unlock (store);
+  return ok;
+}
+
+/* A record of a page that cannot be written from its values: read the
+ * old way, from its bytes. */
+static Incoming *
+page_incoming (CdmSnapshotPage  *page,
+               guint             i,
+               GError          **error)
+{
+  const CdmSnapshotRecord *rec = &g_array_index (page->records, CdmSnapshotRecord, i);
+  const char *data = g_bytes_get_data (page->bytes, NULL);
+  g_autofree char *text = g_strndup (data + rec->raw_start, rec->raw_end - rec->raw_start);
+  g_autoptr(JsonNode) node = json_from_string (text, NULL);
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    {
+      bad_page (error, _("record %u is not an object"), i);
+      return NULL;
+    }
+  return incoming_parse (i, json_node_get_object (node), json_node_get_object (node), page->entity, error);
+}
+
+/* The placeholders of references, as ensure_references(). */
+static gboolean
+ensure_page_references (CdmStore                 *store,
+                        CdmSnapshotPage          *page,
+                        const CdmSnapshotRecord  *rec,
+                        GError                  **error)
+{
+  const CdmEntityInfo *info = cdm_entity_info (page->entity);
+  const CdmValue *values = &g_array_index (page->values, CdmValue, rec->first_value);
+  guint column = 0;
+
+  for (guint i = 0; i < info->n_fields; i++)
+    {
+      const CdmField *f = &info->fields[i];
+
+      if (f->kind == CDM_FIELD_REF && values[column].type == CDM_VALUE_TEXT &&
+          !ensure_reference (store, f->ref_entity, cdm_snapshot_page_text (page, values[column].text), error))
+        return FALSE;
+      column += f->kind == CDM_FIELD_REFS ? 0 : 1;
+      if (f->kind == CDM_FIELD_I18N)
+        column += 2;
+      else if (f->kind == CDM_FIELD_PROFILE)
+        column += cdm_n_profile_fields - 1;
+      else if (f->kind == CDM_FIELD_TIMESTAMP)
+        column += (f->unix_column != NULL) + (f->day_column != NULL);
+    }
+  for (guint l = 0; l < rec->n_links; l++)
+    {
+      const CdmLink *link = &g_array_index (page->links, CdmLink, rec->first_link + l);
+
+      if (!ensure_reference (store, info->fields[link->field].ref_entity,
+                             cdm_snapshot_page_text (page, link->target), error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean apply_page_records (CdmStore        *store,
+                                    CdmSyncRecords  *checked,
+                                    GHashTable      *seen,
+                                    gboolean         outbox_empty,
+                                    const char      *now,
+                                    CdmLocalDays    *days,
+                                    GError         **error);
+
+/* apply_all() for a page read from its bytes.  A record is inserted from
+ * its values when the desk has no row of it and no waiting change; the
+ * rest (tombstones, rows the desk has in another version, records with
+ * waiting changes) go through apply_incoming() as before. */
+static gboolean
+apply_page (CdmStore        *store,
+            CdmSyncRecords  *checked,
+            GHashTable      *seen,
+            GError         **error)
+{
+  gboolean outbox_empty = FALSE;
+  g_autofree char *now = now_iso8601 ();
+  CdmLocalDays days;
+  sqlite3_stmt *stmt = _cdm_store_prepare (store, "SELECT NOT EXISTS (SELECT 1 FROM outbox)", error);
+  gboolean ok;
+
+  if (stmt == NULL)
+    return FALSE;
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    outbox_empty = sqlite3_column_int (stmt, 0) != 0;
+  sqlite3_reset (stmt);
+
+  _cdm_local_days_init (&days, store);
+  ok = apply_page_records (store, checked, seen, outbox_empty, now, &days, error);
+  _cdm_local_days_clear (&days);
+  return ok;
+}
+
+static gboolean
+apply_page_records (CdmStore        *store,
+                    CdmSyncRecords  *checked,
+                    GHashTable      *seen,
+                    gboolean         outbox_empty,
+                    const char      *now,
+                    CdmLocalDays    *days,
+                    GError         **error)
+{
+  CdmSnapshotPage *page = checked->page;
+
+  for (guint i = 0; i < page->records->len; i++)
+    {
+      const CdmSnapshotRecord *rec = &g_array_index (page->records, CdmSnapshotRecord, i);
+      const char *id = cdm_snapshot_page_text (page, rec->id);
+      gboolean exists = FALSE, was_deleted = FALSE;
+      gint64 version = 0;
+
+      if (!rec->deleted && outbox_empty)
+        {
+          if (!checked->new_rows && !probe (store, page->entity, id, &exists, &version, &was_deleted, error))
+            return FALSE;
+          if (!exists)
+            {
+              const char *updated_at = cdm_snapshot_page_text (page, rec->updated_at);
+
+              if (seen != NULL)
+                g_hash_table_add (seen, g_strdup (id));
+              if (!ensure_page_references (store, page, rec, error) ||
+                  !_cdm_store_insert_values (store, days, page, rec, updated_at != NULL ? updated_at : now, error))
+                return FALSE;
+              continue;
+            }
+        }
+
+      {
+        Incoming *in = page_incoming (page, i, error);
+        gboolean changed = FALSE;
+        gboolean ok;
+
+        if (in == NULL)
+          return FALSE;
+        ok = apply_incoming (store, in, seen, outbox_empty, now, &changed, error);
+        incoming_free (in);
+        if (!ok)
+          return FALSE;
+      }
+    }
+  return TRUE;
 }
 
 CdmSyncRecords *
@@ -1065,12 +1376,16 @@ cdm_sync_store_apply_checked (CdmStore        *store,
   g_return_val_if_fail (checked != NULL, FALSE);
 
   /* Only during a bootstrap, which rebuilds the full-text index at its end. */
-  suspend = position != NULL && page_can_suspend (checked->incoming);
+  if (checked->page != NULL)
+    suspend = position != NULL && page_ids_distinct (checked->page);
+  else
+    suspend = position != NULL && page_can_suspend (checked->incoming);
 
   if (!cdm_store_begin (store, TRUE, error))
     return FALSE;
   if ((suspend && !suspend_triggers (store, checked->entity, &suspended, error)) ||
-      !apply_all (store, checked->incoming, seen, NULL, error) ||
+      !(checked->page != NULL ? apply_page (store, checked, seen, error) :
+                                apply_all (store, checked->incoming, seen, NULL, error)) ||
       (suspend && !resume_triggers (store, &suspended, error)) ||
       (position != NULL && !set_state_locked (store, CDM_SYNC_KEY_BOOTSTRAP, position, error)))
     {

@@ -459,6 +459,22 @@ fail:
   return FALSE;
 }
 
+/* Once per process, before SQLite starts: its memory statistics, which
+ * nothing here reads, take a global lock around every allocation (a
+ * tenth of a bootstrap's CPU in docs/performance.md's profile).  If SQLite
+ * was started already, the call fails and changes nothing. */
+static void
+configure_sqlite (void)
+{
+  static gsize done = 0;
+
+  if (g_once_init_enter (&done))
+    {
+      sqlite3_config (SQLITE_CONFIG_MEMSTATUS, 0);
+      g_once_init_leave (&done, 1);
+    }
+}
+
 CdmStore *
 cdm_store_open (const char  *path,
                 GError     **error)
@@ -469,6 +485,7 @@ cdm_store_open (const char  *path,
 
   g_return_val_if_fail (path != NULL, NULL);
 
+  configure_sqlite ();
   dir = g_path_get_dirname (path);
   if (g_mkdir_with_parents (dir, 0700) != 0)
     {
@@ -2089,4 +2106,134 @@ _cdm_store_write_row (CdmStore      *self,
     }
 
   return write_links (self, entity, id, record, exists, error);
+}
+
+void
+_cdm_local_days_init (CdmLocalDays *days,
+                      CdmStore     *store)
+{
+  days->zone = cdm_store_get_time_zone (store);
+  days->texts = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+}
+
+void
+_cdm_local_days_clear (CdmLocalDays *days)
+{
+  g_clear_pointer (&days->zone, g_time_zone_unref);
+  g_clear_pointer (&days->texts, g_hash_table_unref);
+}
+
+/* cdm_local_day() converts with the offset of the zone's interval that
+ * holds the time: two times whose local times fall in the same day
+ * number have the same day. */
+static const char *
+local_day (CdmLocalDays *days,
+           gint64        unix_time)
+{
+  int interval = g_time_zone_find_interval (days->zone, G_TIME_TYPE_UNIVERSAL, unix_time);
+  gint64 local, day;
+  char *text;
+
+  if (interval < 0)
+    return NULL;
+  local = unix_time + g_time_zone_get_offset (days->zone, interval);
+  day = local >= 0 ? local / 86400 : -((-local + 86399) / 86400);
+  text = g_hash_table_lookup (days->texts, &day);
+  if (text == NULL)
+    {
+      text = cdm_local_day (days->zone, unix_time);
+      g_hash_table_insert (days->texts, g_memdup2 (&day, sizeof day), text);
+    }
+  return text;
+}
+
+gboolean
+_cdm_store_insert_values (CdmStore                 *self,
+                          CdmLocalDays             *days,
+                          const CdmSnapshotPage    *page,
+                          const CdmSnapshotRecord  *record,
+                          const char               *updated_at,
+                          GError                  **error)
+{
+  const EntitySql *sql = get_entity_sql (page->entity);
+  const CdmValue *values = &g_array_index (page->values, CdmValue, record->first_value);
+  const char *id = cdm_snapshot_page_text (page, record->id);
+  sqlite3_stmt *stmt;
+  guint position = 0, last_field = G_MAXUINT;
+  int rc;
+
+  stmt = _cdm_store_prepare (self, sql->insert, error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, record->version);
+  sqlite3_bind_text (stmt, 3, updated_at, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 4, cdm_snapshot_page_text (page, record->updated_by), -1, SQLITE_STATIC);
+  sqlite3_bind_int (stmt, 5, 0);
+  sqlite3_bind_int (stmt, 6, CDM_SYNC_STATE_SYNCED);
+  for (guint c = 0; c < page->n_columns; c++)
+    {
+      const CdmValue *v = &values[c];
+      int param = (int) c + 7;
+
+      switch (v->type)
+        {
+        case CDM_VALUE_INT:
+          sqlite3_bind_int64 (stmt, param, v->i);
+          break;
+        case CDM_VALUE_TEXT:
+          sqlite3_bind_text (stmt, param, page->text->str + v->text, v->len, SQLITE_STATIC);
+          break;
+        case CDM_VALUE_DAY:
+          {
+            const char *day = local_day (days, v->i);
+
+            if (day != NULL)
+              sqlite3_bind_text (stmt, param, day, -1, SQLITE_STATIC);
+            else
+              sqlite3_bind_text (stmt, param, cdm_local_day (days->zone, v->i), -1, g_free);
+          }
+          break;
+        case CDM_VALUE_NULL:
+        default:
+          sqlite3_bind_null (stmt, param);
+          break;
+        }
+    }
+  rc = sqlite3_step (stmt);
+  /* The page's text outlives nothing bound here: clear before it may go. */
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _cdm_store_set_error (error, self->db, rc, _("Writing to the store failed"));
+      return FALSE;
+    }
+
+  for (guint l = 0; l < record->n_links; l++)
+    {
+      const CdmLink *link = &g_array_index (page->links, CdmLink, record->first_link + l);
+      const char *target = cdm_snapshot_page_text (page, link->target);
+
+      /* The caller made sure that each target exists (a placeholder for
+       * those the desk will never receive), as check_reference() would. */
+      if (link->field != last_field)
+        position = 0;
+      last_field = link->field;
+      stmt = _cdm_store_prepare (self, sql->link_insert[link->field], error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 2, target, -1, SQLITE_STATIC);
+      sqlite3_bind_int (stmt, 3, position++);
+      rc = sqlite3_step (stmt);
+      sqlite3_reset (stmt);
+      sqlite3_clear_bindings (stmt);
+      if (rc != SQLITE_DONE)
+        {
+          _cdm_store_set_error (error, self->db, rc, _("Writing to the store failed"));
+          return FALSE;
+        }
+    }
+  return TRUE;
 }

@@ -109,6 +109,23 @@ typedef struct _CdmSyncRecords CdmSyncRecords;
 CdmSyncRecords *cdm_sync_store_check_records (CdmEntity    entity,
                                               JsonArray   *records,
                                               GError     **error);
+/* The same from the bytes of a snapshot answer ({"records", "next"}),
+ * read without json-glib trees (cdm-snapshot-page.h); *out_next: the id
+ * to ask the next page after, NULL after the last page.  Errors: those of
+ * cdm_snapshot_page_read(). */
+CdmSyncRecords *cdm_sync_store_read_page    (CdmEntity    entity,
+                                              GBytes      *bytes,
+                                              char       **out_next,
+                                              GError     **error);
+/* Whether the page's ids are all new to a table that was empty when the
+ * bootstrap began: they increase through the page and all follow @after
+ * (the last id written before, or NULL).  Then the writer skips its probe
+ * of each id (see cdm_sync_records_set_new_rows()). */
+gboolean  cdm_sync_records_follow     (CdmSyncRecords  *checked,
+                                       const char      *after);
+const char *cdm_sync_records_get_last_id (CdmSyncRecords *checked);
+void      cdm_sync_records_set_new_rows (CdmSyncRecords *checked,
+                                         gboolean        new_rows);
 guint     cdm_sync_records_get_length (CdmSyncRecords  *checked);
 void      cdm_sync_records_free       (CdmSyncRecords  *checked);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CdmSyncRecords, cdm_sync_records_free)
@@ -119,6 +136,19 @@ gboolean  cdm_sync_store_apply_checked (CdmStore        *store,
                                         GHashTable      *seen,
                                         const char      *position,
                                         GError         **error);
+
+/* Whether the table of @entity has no row at all (tombstones included). */
+gboolean  cdm_sync_store_table_is_empty (CdmStore   *store,
+                                         CdmEntity   entity,
+                                         GError    **error);
+
+/* Around the pages of a bootstrap: the WAL is not checkpointed in the
+ * middle of it (each checkpoint copies the pages written so far back into
+ * the database), and is checkpointed once at its end. */
+gboolean  cdm_sync_store_begin_bulk (CdmStore  *store,
+                                     GError   **error);
+gboolean  cdm_sync_store_end_bulk   (CdmStore  *store,
+                                     GError   **error);
 
 /* Tombstones the synced records of @entity (version > 0, no outbox entry)
  * whose id is not in @seen: after a full snapshot of the type, they are

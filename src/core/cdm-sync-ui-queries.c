@@ -164,35 +164,107 @@ out:
   return ok ? g_steal_pointer (&list) : NULL;
 }
 
+/* One statement on @store's connection, its parameters all text. */
+static gboolean
+exec_text (CdmStore    *store,
+           const char  *sql,
+           const char  *first,
+           const char  *second,
+           GError     **error)
+{
+  sqlite3_stmt *stmt = _cdm_store_prepare (store, sql, error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, first, -1, SQLITE_TRANSIENT);
+  if (second != NULL)
+    sqlite3_bind_text (stmt, 2, second, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _cdm_store_set_error (error, _cdm_store_get_db (store), rc, _("Writing to the store failed"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
 cdm_sync_discard_parked (CdmStore    *store,
                          const char  *key,
                          GError     **error)
 {
+  g_autofree char *type = NULL;
+  g_autofree char *record = NULL;
+  g_autofree char *forget = NULL;
   sqlite3_stmt *stmt;
-  gboolean ok = FALSE;
+  CdmEntity entity;
+  gboolean others;
   int rc;
 
   g_return_val_if_fail (CDM_IS_STORE (store), FALSE);
   g_return_val_if_fail (key != NULL, FALSE);
 
-  _cdm_store_lock (store);
-  stmt = _cdm_store_prepare (store, "DELETE FROM outbox WHERE key = ?1 AND state = 'parked'", error);
-  if (stmt != NULL)
+  if (!cdm_store_begin (store, FALSE, error))
+    return FALSE;
+  stmt = _cdm_store_prepare (store, "SELECT entity, record FROM outbox WHERE key = ?1 AND state = 'parked'", error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
     {
-      sqlite3_bind_text (stmt, 1, key, -1, SQLITE_TRANSIENT);
-      rc = sqlite3_step (stmt);
-      sqlite3_reset (stmt);
-      if (rc != SQLITE_DONE)
-        _cdm_store_set_error (error, _cdm_store_get_db (store), rc, _("Writing to the store failed"));
-      else if (sqlite3_changes (_cdm_store_get_db (store)) == 0)
-        g_set_error (error, CDM_STORE_ERROR, CDM_STORE_ERROR_NOT_FOUND,
-                     _("No parked change has the key %s"), key);
-      else
-        ok = TRUE;
+      type = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      record = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
     }
-  _cdm_store_unlock (store);
-  return ok;
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      _cdm_store_set_error (error, _cdm_store_get_db (store), rc, _("Reading the store failed"));
+      goto fail;
+    }
+  if (type == NULL)
+    {
+      g_set_error (error, CDM_STORE_ERROR, CDM_STORE_ERROR_NOT_FOUND, _("No parked change has the key %s"), key);
+      goto fail;
+    }
+  if (!exec_text (store, "DELETE FROM outbox WHERE key = ?1", key, NULL, error))
+    goto fail;
+
+  /* The row still shows the change given up.  With no other change of
+   * it waiting, it goes back to what the server has: a record the
+   * server never had becomes a tombstone (nothing else has it; links to
+   * it stay valid); one it has gets version 0, which the next sync's
+   * checksums see as different, so that the type is loaded again and
+   * the server's version written over it (cdm_sync_run()). */
+  stmt = _cdm_store_prepare (store, "SELECT EXISTS (SELECT 1 FROM outbox WHERE entity = ?1 AND record = ?2)", error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_text (stmt, 1, type, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, record, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  others = rc == SQLITE_ROW && sqlite3_column_int (stmt, 0) != 0;
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      _cdm_store_set_error (error, _cdm_store_get_db (store), rc, _("Reading the store failed"));
+      goto fail;
+    }
+  if (!others && cdm_entity_from_name (type, &entity))
+    {
+      /* Table names come from cdm-schema.c, never from data. */
+      forget = g_strdup_printf ("UPDATE %s SET deleted = CASE WHEN version = 0 THEN 1 ELSE deleted END, "
+                                "version = 0, sync_state = %d WHERE id = ?1",
+                                cdm_entity_info (entity)->table, CDM_SYNC_STATE_SYNCED);
+      if (!exec_text (store, forget, record, NULL, error))
+        goto fail;
+    }
+  return cdm_store_commit (store, error);
+
+fail:
+  cdm_store_rollback (store);
+  return FALSE;
 }
 
 /* Local writes.  SQLite's update hook sees every row written on the

@@ -14,6 +14,7 @@
 #include <glib/gstdio.h>
 
 #include "cdm-client.h"
+#include "cdm-demo.h"
 #include "cdm-sync.h"
 #include "cdm-sync-store.h"
 
@@ -491,9 +492,7 @@ fetch_checksums (Run     *run,
 
 /* One snapshot page, checked; next_id NULL after the last page. */
 typedef struct {
-  JsonObject *answer;
-  JsonArray *records;    /* in answer */
-  CdmSyncRecords *checked;  /* the records, checked (then answer is freed) */
+  CdmSyncRecords *checked;  /* the records, checked */
   char *next_id;
   GError *error;
 } Page;
@@ -503,15 +502,17 @@ page_free (gpointer data)
 {
   Page *page = data;
 
-  g_clear_pointer (&page->answer, json_object_unref);
   g_clear_pointer (&page->checked, cdm_sync_records_free);
   g_free (page->next_id);
   g_clear_error (&page->error);
   g_free (page);
 }
 
+/* The page is read from the answer's bytes, without json-glib trees
+ * (cdm-snapshot-page.h), with the same checks and messages. */
 static Page *
 fetch_page (CdmClient    *client,
+            CdmEntity     entity,
             const char   *name,
             const char   *after,
             guint         page_size,
@@ -519,7 +520,7 @@ fetch_page (CdmClient    *client,
 {
   Page *page = g_new0 (Page, 1);
   g_autofree char *path = NULL;
-  JsonNode *next;
+  g_autoptr(GBytes) bytes = NULL;
 
   if (after != NULL)
     {
@@ -529,41 +530,22 @@ fetch_page (CdmClient    *client,
   else
     path = g_strdup_printf ("/sync/snapshot?type=%s&limit=%u", name, page_size);
 
-  page->answer = cdm_client_call_object (client, "GET", path, NULL, cancellable, &page->error);
-  if (page->answer == NULL)
+  bytes = cdm_client_get_bytes (client, path, cancellable, &page->error);
+  if (bytes == NULL)
     return page;
-  page->records = member_array (page->answer, "records");
-  if (page->records == NULL)
-    {
-      bad_answer (&page->error, _("the snapshot of %s has no “records”"), name);
-      return page;
-    }
-  next = json_object_get_member (page->answer, "next");
-  if (next != NULL && !JSON_NODE_HOLDS_NULL (next))
-    {
-      if (!JSON_NODE_HOLDS_VALUE (next) || json_node_get_value_type (next) != G_TYPE_STRING ||
-          !cdm_uuid_valid (json_node_get_string (next)))
-        {
-          bad_answer (&page->error, _("the snapshot of %s has a “next” that is not an id"), name);
-          return page;
-        }
-      /* A "next" with an empty page would ask for the same page again. */
-      if (json_array_get_length (page->records) > 0)
-        page->next_id = g_strdup (json_node_get_string (next));
-    }
+  page->checked = cdm_sync_store_read_page (entity, bytes, &page->next_id, &page->error);
   return page;
 }
 
 /* The pages of one type are fetched by a thread of their own, one or two
  * pages ahead of the one being written, so that the server prepares the
- * next page while the desk writes this one.  That thread also checks and
- * normalises each page (cdm_sync_store_check_records()) and frees the
- * pages once written, so that of the desk's work per record only the
- * writing is left to the thread that writes: the two share the load of a
- * bootstrap on two cores.  (A third thread for the checks cost a fifth
- * more CPU in docs/performance.md's bench: trees built in one thread and
- * freed in another.)  The credits that let the fetcher go ahead are the
- * pages written (to free), or CREDIT for none. */
+ * next page while the desk writes this one.  That thread also reads and
+ * checks each page (cdm_sync_store_read_page(), from the answer's bytes
+ * into the values the writer binds) and frees the pages once written, so
+ * that of the desk's work per record only the writing is left to the
+ * thread that writes: the two share the load of a bootstrap on two
+ * cores.  The credits that let the fetcher go ahead are the pages written
+ * (to free), or CREDIT for none. */
 static int credit_token;
 #define CREDIT ((gpointer) &credit_token)
 
@@ -597,13 +579,7 @@ fetch_thread (gpointer data)
         page_free (credit);
       if (g_cancellable_is_cancelled (f->cancellable))
         break;
-      page = fetch_page (client, f->name, f->after, f->page_size, f->cancellable);
-      if (page->error == NULL)
-        {
-          page->checked = cdm_sync_store_check_records (f->entity, page->records, &page->error);
-          page->records = NULL;
-          g_clear_pointer (&page->answer, json_object_unref);
-        }
+      page = fetch_page (client, f->entity, f->name, f->after, f->page_size, f->cancellable);
       last = page->error != NULL || page->next_id == NULL;
       if (!last)
         {
@@ -642,6 +618,12 @@ load_type (Run         *run,
   gulong handler = 0;
   gboolean ok = FALSE;
   Page *page;
+  /* A type loaded whole into a table that had no row: its records are
+   * all new, if the pages' ids keep increasing (checked page by page),
+   * and the writer need not look each one up first. */
+  gboolean fresh = cursor >= 0 && after == NULL &&
+                   cdm_sync_store_table_is_empty (run->self->store, entity, NULL);
+  g_autofree char *last_id = NULL;
 
   f.url = run->self->server_url;
   f.token = run->token;
@@ -678,10 +660,20 @@ load_type (Run         *run,
         next_position = page->next_id != NULL ? position_text (cursor, type_index, page->next_id) :
                         position_text (cursor, type_index + 1, NULL);
 
+      if (fresh)
+        {
+          fresh = cdm_sync_records_follow (page->checked, last_id);
+          cdm_sync_records_set_new_rows (page->checked, fresh);
+        }
       if (!cdm_sync_store_apply_checked (run->self->store, page->checked, seen, next_position, error))
         {
           store_error_to_answer (error);
           break;
+        }
+      if (fresh && cdm_sync_records_get_last_id (page->checked) != NULL)
+        {
+          g_free (last_id);
+          last_id = g_strdup (cdm_sync_records_get_last_id (page->checked));
         }
       run->report.loaded += cdm_sync_records_get_length (page->checked);
       run->done += cdm_sync_records_get_length (page->checked);
@@ -716,9 +708,9 @@ load_type (Run         *run,
 }
 
 static gboolean
-bootstrap (Run       *run,
-           gboolean   restart,
-           GError   **error)
+bootstrap_pages (Run       *run,
+                 gboolean   restart,
+                 GError   **error)
 {
   CdmStore *store = run->self->store;
   g_autofree char *after = NULL;
@@ -739,6 +731,10 @@ bootstrap (Run       *run,
         return bad_answer (error, _("the cursor answer has no “cursor”"));
       type_index = 0;
       g_clear_pointer (&after, g_free);
+      /* Demo or generated data never mixes with the centre's records:
+       * a store holding it is emptied before the first page. */
+      if (!cdm_demo_remove (store, NULL, error))
+        return FALSE;
       text = position_text (cursor, 0, NULL);
       if (!cdm_sync_store_set_state (store, CDM_SYNC_KEY_BOOTSTRAP, text, error))
         return FALSE;
@@ -790,6 +786,21 @@ bootstrap (Run       *run,
   run->report.bootstrapped = TRUE;
   emit (run, SIGNAL_CHANGED);
   return TRUE;
+}
+
+static gboolean
+bootstrap (Run       *run,
+           gboolean   restart,
+           GError   **error)
+{
+  gboolean ok;
+
+  if (!cdm_sync_store_begin_bulk (run->self->store, error))
+    return FALSE;
+  ok = bootstrap_pages (run, restart, error);
+  /* A failed checkpoint loses nothing: the WAL keeps every page. */
+  cdm_sync_store_end_bulk (run->self->store, NULL);
+  return ok;
 }
 
 /* Pull */

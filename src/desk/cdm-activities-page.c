@@ -739,8 +739,8 @@ on_headcount_recorded (GObject      *source,
     }
 
   {
-    /* TRANSLATORS: a toast after a headcount, "12 participants recorded" */
     g_autofree char *message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                             /* TRANSLATORS: a toast after a headcount, "12 participants recorded" */
                                                              "%'lld participant recorded",
                                                              "%'lld participants recorded",
                                                              (gulong) count),
@@ -798,8 +798,11 @@ record_headcount_action (GtkWidget  *widget,
   if (s == NULL)
     return;
 
-  /* TRANSLATORS: %s is an activity's title; the count so far follows */
-  body = g_strdup_printf (_("How many people took part in “%s”? The number is added to the %'lld already recorded."),
+  body = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                      /* TRANSLATORS: %s is an activity's title; the count so far follows */
+                                      "How many people took part in “%s”? The number is added to the %'lld already recorded.",
+                                      "How many people took part in “%s”? The number is added to the %'lld already recorded.",
+                                      (gulong) MAX (s->attendance, 0)),
                           activity_title (s), (long long) s->attendance);
   dialog = adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (widget)),
                                    _("Record a Headcount"), body);

@@ -467,7 +467,12 @@ save_action (GtkWidget  *widget,
              const char *action_name,
              GVariant   *parameter)
 {
-  save (CDM_CLOSURES_DIALOG (widget));
+  CdmClosuresDialog *self = CDM_CLOSURES_DIALOG (widget);
+
+  /* The shortcuts reach the list too, where there is nothing to save. */
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "form") != 0)
+    return;
+  save (self);
 }
 
 static void
@@ -500,6 +505,11 @@ cdm_closures_dialog_class_init (CdmClosuresDialogClass *klass)
   gtk_widget_class_install_action (widget_class, "closures.save", NULL, save_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "closures.add", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "closures.cancel", NULL);
+  /* Ctrl+Enter saves, as in every other editor of the desk; Ctrl+S too,
+   * which people used here first. */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK, "closures.save", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Enter, GDK_CONTROL_MASK, "closures.save", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_ISO_Enter, GDK_CONTROL_MASK, "closures.save", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK, "closures.save", NULL);
 }
 
@@ -639,6 +649,7 @@ cdm_closures_dialog_init (CdmClosuresDialog *self)
   gtk_widget_set_name (self->save_button, "closure-save");
   gtk_widget_add_css_class (self->save_button, "suggested-action");
   gtk_actionable_set_action_name (GTK_ACTIONABLE (self->save_button), "closures.save");
+  gtk_widget_set_tooltip_text (self->save_button, _("Save (Ctrl+Enter)"));
   adw_header_bar_pack_end (ADW_HEADER_BAR (header), self->save_button);
 
   gtk_box_append (GTK_BOX (box), header);

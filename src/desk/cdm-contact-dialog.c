@@ -345,8 +345,8 @@ row_time (CdmContactDialog  *self,
   time = parse_local_time (self, trimmed);
   if (time == NULL)
     {
-      /* TRANSLATORS: %s is the name of a field, "Received" or "Answered" */
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   /* TRANSLATORS: %s is the name of a field, "Received" or "Answered" */
                    _("%s: type the date and time as YYYY-MM-DD HH:MM"), label);
       return FALSE;
     }

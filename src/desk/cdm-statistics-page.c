@@ -357,8 +357,8 @@ series_scopes (CdmReportSeries series)
 static void
 build_months_grid (CdmStatisticsPage *self)
 {
-  /* Translators: the headings of the month table's columns */
   const char *headings[] = {
+    /* Translators: the headings of the month table's columns */
     C_("month table", "Month"),
     C_("month table", "Individual advice"),
     C_("month table", "Group participants"),
@@ -525,6 +525,8 @@ show_profile (CdmStatisticsPage *self)
       GPtrArray *children = self->profile_children[i];
       gboolean answered_withheld = FALSE;
       gint64 answered = 0;
+      /* The plural follows the unknown; a withheld one ("< 5") reads as several. */
+      gulong n_unknown = unknown != NULL && !unknown->suppressed ? (gulong) MAX (unknown->count, 0) : 2;
 
       for (guint c = 0; c < children->len; c++)
         adw_expander_row_remove (self->profile_rows[i], g_ptr_array_index (children, c));
@@ -538,14 +540,20 @@ show_profile (CdmStatisticsPage *self)
             answered += cells[c].count;
           }
       if (answered_withheld)
-        /* Translators: the subtitle of a profile item: "1,234 unknown" */
-        subtitle = g_strdup_printf (_("%s unknown"), unknown_text);
+        subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                 /* Translators: the subtitle of a profile item: "1,234 unknown" */
+                                                 "%s unknown", "%s unknown", n_unknown),
+                                    unknown_text);
       else
         {
           g_autofree char *answered_text = format_count (answered);
 
-          /* Translators: the subtitle of a profile item: "7,506 answered · 1,234 unknown" */
-          subtitle = g_strdup_printf (_("%s answered · %s unknown"), answered_text, unknown_text);
+          subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                   /* Translators: the subtitle of a profile item: "7,506 answered ·
+                                                    * 1,234 unknown"; the plural follows the second number */
+                                                   "%s answered · %s unknown", "%s answered · %s unknown",
+                                                   n_unknown),
+                                      answered_text, unknown_text);
         }
       adw_expander_row_set_subtitle (self->profile_rows[i], subtitle);
 
@@ -770,8 +778,12 @@ show_objective (CdmStatisticsPage *self)
       g_autofree char *projection_text = format_count (projection);
       g_autofree char *projection_line = NULL;
 
-      /* Translators: the year-end projection: "At this pace, 52,310 contacts by the end of the year" */
-      projection_line = g_strdup_printf (_("At this pace, %s contacts by the end of the year"), projection_text);
+      projection_line = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                      /* Translators: the year-end projection: "At this pace, 52,310 contacts by the end of the year" */
+                                                      "At this pace, %s contact by the end of the year",
+                                                      "At this pace, %s contacts by the end of the year",
+                                                      (gulong) MAX (projection, 0)),
+                                         projection_text);
       gtk_label_set_text (self->projection_label, projection_line);
       gtk_widget_set_visible (GTK_WIDGET (self->projection_label), TRUE);
     }
@@ -799,8 +811,11 @@ show_origin (CdmStatisticsPage *self)
       if (threshold > 0)
         {
           g_string_append_c (text, ' ');
-          /* Translators: the small-count rule, %d the threshold (5) */
-          g_string_append_printf (text, _("Counts below %d are shown as “< %d” so that nobody can be recognised."),
+          g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE,
+                                                     /* Translators: the small-count rule, %d the threshold (5) */
+                                                     "Counts below %d are shown as “< %d” so that nobody can be recognised.",
+                                                     "Counts below %d are shown as “< %d” so that nobody can be recognised.",
+                                                     (gulong) threshold),
                                   threshold, threshold);
         }
     }
@@ -847,8 +862,13 @@ show_report (CdmStatisticsPage *self)
   {
     g_autofree char *within = lookup_text (report, "remote_requests", "within_48h");
     g_autofree char *requests = lookup_text (report, "remote_requests", "");
-    /* Translators: the subtitle of "Answered within 48 h": "412 of 425 requests" */
-    g_autofree char *subtitle = g_strdup_printf (_("%s of %s requests"), within, requests);
+    const CdmReportCell *total = cdm_report_lookup (report, "remote_requests", "", 0);
+    /* A withheld total ("< 5") reads as several. */
+    gulong n = total != NULL && !total->suppressed ? (gulong) MAX (total->count, 0) : 2;
+    g_autofree char *subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                              /* Translators: the subtitle of "Answered within 48 h": "412 of 425 requests" */
+                                                              "%s of %s request", "%s of %s requests", n),
+                                                 within, requests);
 
     adw_action_row_set_subtitle (self->remote[REMOTE_WITHIN_48H].row, subtitle);
   }

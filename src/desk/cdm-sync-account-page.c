@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "cdm-store.h"
 #include "cdm-sync-account-page.h"
 #include "cdm-sync-controller.h"
 
@@ -32,6 +33,35 @@ struct _CdmSyncAccountPage
 };
 
 G_DEFINE_FINAL_TYPE (CdmSyncAccountPage, cdm_sync_account_page, ADW_TYPE_PREFERENCES_PAGE)
+
+/* In a worker: whether the store holds demo or generated data, which the
+ * first download from the server removes (cdm_demo_remove()). */
+static void
+read_origin (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  g_autofree char *origin = cdm_store_get_setting (task_data, "origin");
+
+  g_task_return_boolean (task, g_strcmp0 (origin, "demo") == 0 || g_strcmp0 (origin, "generated") == 0);
+}
+
+static void
+on_origin_read (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  CdmSyncAccountPage *self = CDM_SYNC_ACCOUNT_PAGE (source);
+  g_autoptr(GError) error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    return;
+  gtk_widget_set_name (self->sign_in_group, "sign-in-demo");
+  adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (self->sign_in_group),
+                                         _("This desk shows demo data. Signing in removes it, with anything "
+                                           "typed on it, and loads the centre’s records from the server."));
+}
 
 static void
 update (CdmSyncAccountPage *self)
@@ -298,4 +328,12 @@ cdm_sync_account_page_init (CdmSyncAccountPage *self)
   gtk_editable_set_text (GTK_EDITABLE (self->url_row), url != NULL ? url : "");
   gtk_editable_set_text (GTK_EDITABLE (self->user_row), user != NULL ? user : "");
   update (self);
+
+  if (self->controller != NULL && cdm_sync_controller_get_store (self->controller) != NULL)
+    {
+      g_autoptr(GTask) task = g_task_new (self, self->cancellable, on_origin_read, NULL);
+
+      g_task_set_task_data (task, g_object_ref (cdm_sync_controller_get_store (self->controller)), g_object_unref);
+      g_task_run_in_thread (task, read_origin);
+    }
 }

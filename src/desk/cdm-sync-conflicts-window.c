@@ -569,19 +569,32 @@ resend_thread (GTask        *task,
     g_task_return_error (task, error);
 }
 
+/* Resent, the change goes at once; discarded, the record is loaded again
+ * from the server at once (cdm_sync_discard_parked()). */
+static void
+on_entry_done (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  CdmSyncConflictsWindow *self = CDM_SYNC_CONFLICTS_WINDOW (source);
+  gboolean ok = !g_task_had_error (G_TASK (result));
+
+  on_action_done (source, result, user_data);
+  if (ok)
+    cdm_sync_controller_sync_now (self->controller);
+}
+
 static void
 run_on_entry (CdmSyncConflictsWindow *self,
               const char             *key,
               gboolean                discard)
 {
-  g_autoptr(GTask) task = g_task_new (self, self->cancellable, on_action_done, NULL);
+  g_autoptr(GTask) task = g_task_new (self, self->cancellable, on_entry_done, NULL);
 
   g_task_set_source_tag (task, run_on_entry);
   g_task_set_task_data (task, g_strdup (key), g_free);
   g_object_set_data (G_OBJECT (task), "discard", GINT_TO_POINTER (discard));
   g_task_run_in_thread (task, resend_thread);
-  if (!discard)
-    cdm_sync_controller_sync_now (self->controller);
 }
 
 static void

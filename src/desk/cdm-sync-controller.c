@@ -27,6 +27,7 @@ struct _CdmSyncController
   gboolean syncing;
   gboolean again;             /* a run was asked for during one */
   guint attempt;              /* retries since the last success */
+  guint first_attempt;        /* tests: where the backoff starts from */
   guint64 done, total;
 
   guint timer_id;
@@ -175,12 +176,25 @@ save_token (CdmSyncController *self,
                          NULL);
 }
 
+/* The answer must be read, or libsecret keeps it. */
+static void
+on_token_cleared (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!secret_password_clear_finish (result, &error) && error != NULL &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_message ("The keyring did not forget the sign-in: %s", error->message);
+}
+
 static void
 forget_token (CdmSyncController *self)
 {
   cdm_sync_forget_token (cdm_store_get_path (self->store), NULL);
   if (!keyring_disabled ())
-    secret_password_clear (token_schema (), NULL, NULL, NULL,
+    secret_password_clear (token_schema (), NULL, on_token_cleared, NULL,
                            "store", cdm_store_get_path (self->store),
                            NULL);
 }
@@ -471,7 +485,7 @@ on_run_done (GObject      *source,
       else
         self->link = CDM_SYNC_LINK_ONLINE;
       self->last_error = plain_error (error, self->server_url);
-      schedule (self, cdm_sync_next_delay (self->attempt));
+      schedule (self, cdm_sync_next_delay (MAX (self->attempt, self->first_attempt)));
       self->attempt = MIN (self->attempt + 1, 30);
     }
 
@@ -940,6 +954,14 @@ cdm_sync_controller_set_page_size (CdmSyncController *self,
   self->page_size = records;
   if (self->sync != NULL && records > 0)
     cdm_sync_set_page_size (self->sync, records);
+}
+
+void
+cdm_sync_controller_set_first_attempt (CdmSyncController *self,
+                                       guint              attempt)
+{
+  g_return_if_fail (CDM_IS_SYNC_CONTROLLER (self));
+  self->first_attempt = MIN (attempt, 30);
 }
 
 void

@@ -81,6 +81,12 @@ void         cdm_sync_controller_set_delays       (CdmSyncController *self,
                                                    guint              debounce_ms,
                                                    guint              interval_s);
 
+/* For the tests: a failed sync waits as long as after @attempt failures
+ * in a row (10: five to ten minutes), so that a test can tell a retry
+ * from the network coming back from one at the end of the wait. */
+void         cdm_sync_controller_set_first_attempt (CdmSyncController *self,
+                                                    guint              attempt);
+
 /* For the tests: records per page of a first load (0: the engine's). */
 void         cdm_sync_controller_set_page_size    (CdmSyncController *self,
                                                    guint              records);

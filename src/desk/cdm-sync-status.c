@@ -128,7 +128,13 @@ update (CdmSyncStatus *self)
   else if (link == CDM_SYNC_LINK_SIGNED_OUT)
     label = g_strdup (_("Not synced"));
   else if (link == CDM_SYNC_LINK_OFFLINE)
-    label = pending > 0 ? g_strdup_printf (_("Offline · %d waiting"), (int) pending) : g_strdup (_("Offline"));
+    label = pending > 0 ? g_strdup_printf (g_dngettext (NULL,
+                                                        /* TRANSLATORS: the sync button, offline with changes
+                                                         * to send; keep it short, the header bar must fit
+                                                         * a screen 800 pixels wide */
+                                                        "Offline · %d waiting", "Offline · %d waiting",
+                                                        pending), (int) pending)
+                        : g_strdup (_("Offline"));
   else if (pending > 0)
     {
       label = g_strdup_printf (g_dngettext (NULL, "%d waiting", "%d waiting", pending), (int) pending);
@@ -166,8 +172,11 @@ update (CdmSyncStatus *self)
     {
       g_autofree char *done_text = g_strdup_printf ("%" G_GUINT64_FORMAT, done);
       g_autofree char *total_text = g_strdup_printf ("%" G_GUINT64_FORMAT, total);
-      /* Translators: progress of a first load, e.g. "200 of 8001 records" */
-      g_autofree char *text = g_strdup_printf (_("%s of %s records"), done_text, total_text);
+      /* Translators: progress of a first load, e.g. "200 of 8001 records";
+       * the plural follows the second number */
+      g_autofree char *text = g_strdup_printf (g_dngettext (NULL, "%s of %s record", "%s of %s records",
+                                                            (gulong) MIN (total, G_MAXULONG)),
+                                               done_text, total_text);
       double fraction = MIN (1.0, (double) done / (double) total);
 
       gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (self->progress), fraction);
@@ -216,8 +225,8 @@ update (CdmSyncStatus *self)
 
   tooltip = g_strdup_printf ("%s — %s", headline, label);
   gtk_widget_set_tooltip_text (self->button, tooltip);
-  /* TRANSLATORS: the accessible name of the sync status button */
   {
+    /* TRANSLATORS: the accessible name of the sync status button */
     g_autofree char *accessible = g_strdup_printf (_("Sync status: %s"), label);
     gtk_accessible_update_property (GTK_ACCESSIBLE (self->button), GTK_ACCESSIBLE_PROPERTY_LABEL, accessible, -1);
   }

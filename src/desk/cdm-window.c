@@ -370,8 +370,8 @@ show_requests (CdmWindow    *self,
     {
       g_autofree char *count = format_count ((gint64) figures->requests->total);
 
-      /* TRANSLATORS: the description of Open Requests; %s is a number */
       waiting = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                              /* TRANSLATORS: the description of Open Requests; %s is a number */
                                               "%s waiting. E-mails, calls and chats are answered within 48 hours of their reception.",
                                               "%s waiting. E-mails, calls and chats are answered within 48 hours of their reception.",
                                               (gulong) figures->requests->total),

@@ -15,6 +15,7 @@
 #include "cdm-sync-test-util.h"
 #include "cdm-test-util.h"
 #include "cdm-store.h"
+#include "cdm-sync-ui-queries.h"
 #include "cdm-sync.h"
 #include "cdm-sync-store.h"
 
@@ -452,6 +453,69 @@ test_rejected (void)
   g_assert_no_error (error);
   g_assert_cmpuint (report.parked, ==, 1);
   g_assert_cmpint (cdm_sync_get_parked_count (sync), ==, 1);
+}
+
+/* A refused change given up on the desk: the desk goes back to what the
+ * server has at the next sync, instead of keeping a value nobody else
+ * sees.  An update (a steward may not change a partner) brings the
+ * server's value back; a record the server never had (a counsellor may
+ * not write closures) is gone from the desk. */
+static void
+test_discard (void)
+{
+  g_autoptr(CdmStore) a = desk_new ("discard-a");
+  g_autoptr(CdmStore) s = desk_new ("discard-s");
+  g_autoptr(CdmSync) steward = sync_new (s, NULL, "steward");
+  g_autoptr(CdmSync) counsellor = sync_new (a, NULL, "counsellor");
+  g_autoptr(JsonArray) outbox = NULL;
+  g_autoptr(JsonObject) partner = NULL;
+  g_autoptr(JsonObject) gone = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = put_partner (a, "Partenaire du vestiaire");
+  g_autofree char *closure = NULL;
+  CdmSyncReport report;
+
+  sync_ok (a);
+  g_assert_true (cdm_sync_run (steward, CDM_SYNC_RUN_DEFAULT, NULL, NULL, &error));
+  g_assert_no_error (error);
+
+  set_field (s, id, "phone", "02 999 99 99");
+  g_assert_true (cdm_sync_run (steward, CDM_SYNC_RUN_DEFAULT, &report, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (report.parked, ==, 1);
+  outbox = cdm_store_outbox_list (s, 10, NULL);
+  g_assert_cmpuint (json_array_get_length (outbox), ==, 1);
+  g_assert_true (cdm_sync_discard_parked (s, json_object_get_string_member (json_array_get_object_element (outbox, 0),
+                                                                            "key"), &error));
+  g_assert_no_error (error);
+  g_assert_true (cdm_sync_run (steward, CDM_SYNC_RUN_VERIFY, &report, NULL, &error));
+  g_assert_no_error (error);
+  partner = get (s, CDM_ENTITY_ORGANISATION, id);
+  g_assert_cmpstr (string_field (partner, "phone"), ==, "02 000 00 00");
+  g_assert_cmpuint (report.resynced, ==, 1);
+  /* Settled: the next check finds nothing to load again. */
+  g_assert_true (cdm_sync_run (steward, CDM_SYNC_RUN_VERIFY, &report, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (report.resynced, ==, 0);
+
+  closure = cdm_sync_test_put (a, CDM_ENTITY_CLOSURE, "{\"from\": \"2026-11-02\", \"to\": \"2026-11-02\", "
+                                                      "\"scope\": \"all\"}");
+  g_assert_true (cdm_sync_run (counsellor, CDM_SYNC_RUN_DEFAULT, &report, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (report.parked, ==, 1);
+  g_clear_pointer (&outbox, json_array_unref);
+  outbox = cdm_store_outbox_list (a, 10, NULL);
+  g_assert_true (cdm_sync_discard_parked (a, json_object_get_string_member (json_array_get_object_element (outbox, 0),
+                                                                            "key"), &error));
+  g_assert_no_error (error);
+  gone = cdm_store_get (a, CDM_ENTITY_CLOSURE, closure, FALSE, &error);
+  g_assert_error (error, CDM_STORE_ERROR, CDM_STORE_ERROR_NOT_FOUND);
+  g_assert_null (gone);
+  g_clear_error (&error);
+  g_assert_true (cdm_sync_run (counsellor, CDM_SYNC_RUN_VERIFY, &report, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (cdm_sync_get_parked_count (counsellor), ==, 0);
+  assert_same_as_server (a);
 }
 
 /* A token the server does not accept: the error says to sign in again
@@ -1114,6 +1178,7 @@ main (int   argc,
   g_test_add_func ("/sync/lost-answer", test_lost_answer);
   g_test_add_func ("/sync/other-server", test_other_server);
   g_test_add_func ("/sync/rejected", test_rejected);
+  g_test_add_func ("/sync/discard", test_discard);
   g_test_add_func ("/sync/unauthorized", test_unauthorized);
   g_test_add_func ("/sync/offline", test_offline);
   g_test_add_func ("/sync/malformed", test_malformed);
