@@ -536,3 +536,53 @@ cdm_desk_test_last_contact (const char *store_path)
   g_assert_nonnull (last);
   return last;
 }
+
+static gboolean
+store_is_open (gpointer data)
+{
+  return g_action_group_get_action_enabled (G_ACTION_GROUP (data), "log-contact");
+}
+
+CdmWindow *
+cdm_desk_test_get_open_window (CdmApplication *app)
+{
+  CdmWindow *window = cdm_desk_test_get_window (app);
+
+  cdm_desk_test_wait_until (store_is_open, window, 30, "the store to open");
+  return window;
+}
+
+CdmSyncStatus *
+cdm_desk_test_get_sync_status (CdmApplication *app)
+{
+  CdmWindow *window = cdm_desk_test_get_open_window (app);
+  CdmSyncStatus *status = CDM_SYNC_STATUS (gtk_widget_get_template_child (GTK_WIDGET (window), CDM_TYPE_WINDOW,
+                                                                           "sync_status"));
+
+  g_assert_nonnull (cdm_sync_status_get_controller (status));
+  return status;
+}
+
+typedef struct {
+  CdmSyncStatus *status;
+  const char *label;
+} LabelWait;
+
+static gboolean
+sync_label_is (gpointer data)
+{
+  LabelWait *wait = data;
+
+  return g_strcmp0 (cdm_sync_status_get_label (wait->status), wait->label) == 0;
+}
+
+void
+cdm_desk_test_wait_for_sync_label (CdmSyncStatus *status,
+                                   const char    *label,
+                                   double         seconds)
+{
+  LabelWait wait = { status, label };
+  g_autofree char *what = g_strdup_printf ("the status to say “%s”", label);
+
+  cdm_desk_test_wait_until (sync_label_is, &wait, seconds, what);
+}

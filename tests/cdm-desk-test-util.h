@@ -12,6 +12,7 @@
 #include <json-glib/json-glib.h>
 
 #include "cdm-application.h"
+#include "cdm-sync-status.h"
 #include "cdm-window.h"
 
 G_BEGIN_DECLS
@@ -67,6 +68,17 @@ void cdm_desk_test_save_screenshot (GtkWidget  *widget,
 void cdm_desk_test_resize (GtkWidget *window,
                            int        width,
                            int        height);
+
+/* @app's window once its store is open (Log a Contact enabled). */
+CdmWindow *cdm_desk_test_get_open_window (CdmApplication *app);
+
+/* The sync status of @app's window, its controller set. */
+CdmSyncStatus *cdm_desk_test_get_sync_status (CdmApplication *app);
+
+/* Waits until the sync status says @label, or fails after @seconds. */
+void cdm_desk_test_wait_for_sync_label (CdmSyncStatus *status,
+                                        const char    *label,
+                                        double         seconds);
 
 /* Screenshots of @window at 1366×768 and 800×600, as @name-1366x768 and
  * @name-800x600. */

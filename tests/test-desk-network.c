@@ -32,35 +32,10 @@ static CdmApplication *app;
 static char *store_dir;
 static char *store_path;
 
-static gboolean
-store_is_set (gpointer data)
-{
-  return g_action_group_get_action_enabled (G_ACTION_GROUP (data), "log-contact");
-}
-
 static CdmSyncStatus *
 get_status (void)
 {
-  CdmWindow *window = cdm_desk_test_get_window (app);
-  CdmSyncStatus *status;
-
-  cdm_desk_test_wait_until (store_is_set, window, 30, "the store to open");
-  status = CDM_SYNC_STATUS (gtk_widget_get_template_child (GTK_WIDGET (window), CDM_TYPE_WINDOW, "sync_status"));
-  g_assert_nonnull (cdm_sync_status_get_controller (status));
-  return status;
-}
-
-typedef struct {
-  CdmSyncStatus *status;
-  const char *label;
-} LabelWait;
-
-static gboolean
-label_is (gpointer data)
-{
-  LabelWait *wait = data;
-
-  return g_strcmp0 (cdm_sync_status_get_label (wait->status), wait->label) == 0;
+  return cdm_desk_test_get_sync_status (app);
 }
 
 static void
@@ -68,10 +43,7 @@ wait_for_label (CdmSyncStatus *status,
                 const char    *label,
                 double         seconds)
 {
-  LabelWait wait = { status, label };
-  g_autofree char *what = g_strdup_printf ("the status to say “%s”", label);
-
-  cdm_desk_test_wait_until (label_is, &wait, seconds, what);
+  cdm_desk_test_wait_for_sync_label (status, label, seconds);
 }
 
 /* Runs `ip ARGS…` in the test's network namespace. */

@@ -113,30 +113,16 @@ prepare_store (void)
   g_assert_no_error (error);
 }
 
-static gboolean
-store_is_set (gpointer data)
-{
-  return g_action_group_get_action_enabled (G_ACTION_GROUP (data), "log-contact");
-}
-
 static CdmWindow *
 get_window (void)
 {
-  CdmWindow *window = cdm_desk_test_get_window (app);
-
-  cdm_desk_test_wait_until (store_is_set, window, 30, "the store to open");
-  return window;
+  return cdm_desk_test_get_open_window (app);
 }
 
 static CdmSyncStatus *
 get_status (void)
 {
-  CdmWindow *window = get_window ();
-  CdmSyncStatus *status = CDM_SYNC_STATUS (gtk_widget_get_template_child (GTK_WIDGET (window), CDM_TYPE_WINDOW,
-                                                                           "sync_status"));
-
-  g_assert_nonnull (cdm_sync_status_get_controller (status));
-  return status;
+  return cdm_desk_test_get_sync_status (app);
 }
 
 static gboolean
@@ -147,28 +133,12 @@ tried_and_failed (gpointer data)
   return !cdm_sync_controller_is_syncing (controller) && cdm_sync_controller_get_last_error (controller) != NULL;
 }
 
-typedef struct {
-  CdmSyncStatus *status;
-  const char *label;
-} LabelWait;
-
-static gboolean
-label_is (gpointer data)
-{
-  LabelWait *wait = data;
-
-  return g_strcmp0 (cdm_sync_status_get_label (wait->status), wait->label) == 0;
-}
-
 static void
 wait_for_label (CdmSyncStatus *status,
-                const char    *label)
+                const char    *label,
+                double         seconds)
 {
-  LabelWait wait = { status, label };
-  g_autofree char *what = g_strdup_printf ("the sync status to say “%s” (it says “%s”)", label,
-                                           cdm_sync_status_get_label (status));
-
-  cdm_desk_test_wait_until (label_is, &wait, 30, what);
+  cdm_desk_test_wait_for_sync_label (status, label, seconds);
 }
 
 static void
@@ -208,13 +178,13 @@ test_offline_counts (void)
 
   cdm_desk_test_wait_until (tried_and_failed, controller, 30, "a first try");
   g_assert_cmpint (cdm_sync_controller_get_link (controller), ==, CDM_SYNC_LINK_OFFLINE);
-  wait_for_label (status, "Hors ligne");
+  wait_for_label (status, "Hors ligne", 30);
 
   /* Retries are far apart: the counts stay on screen. */
   cdm_sync_controller_set_delays (controller, 600000, 600000);
 
   log_contact (controller);
-  wait_for_label (status, "Hors ligne · 1 envoi");
+  wait_for_label (status, "Hors ligne · 1 envoi", 30);
   gtk_menu_button_popup (GTK_MENU_BUTTON (button));
   cdm_desk_test_settle (0.3);
   g_assert_true (popover_says (status, "1 modification à envoyer"));
@@ -222,7 +192,7 @@ test_offline_counts (void)
   cdm_desk_test_screenshots (window, "plurals-offline-1");
 
   log_contact (controller);
-  wait_for_label (status, "Hors ligne · 2 envois");
+  wait_for_label (status, "Hors ligne · 2 envois", 30);
   gtk_menu_button_popup (GTK_MENU_BUTTON (button));
   cdm_desk_test_settle (0.3);
   g_assert_true (popover_says (status, "2 modifications à envoyer"));

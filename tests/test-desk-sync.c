@@ -86,43 +86,16 @@ server_record (const char *type,
   return json_object_ref (json_node_get_object (reply->json));
 }
 
-static gboolean
-store_is_set (gpointer data)
-{
-  return g_action_group_get_action_enabled (G_ACTION_GROUP (data), "log-contact");
-}
-
 static CdmWindow *
 get_window (void)
 {
-  CdmWindow *window = cdm_desk_test_get_window (app);
-
-  cdm_desk_test_wait_until (store_is_set, window, 30, "the store to open");
-  return window;
+  return cdm_desk_test_get_open_window (app);
 }
 
 static CdmSyncStatus *
 get_status (void)
 {
-  CdmWindow *window = get_window ();
-  CdmSyncStatus *status = CDM_SYNC_STATUS (gtk_widget_get_template_child (GTK_WIDGET (window), CDM_TYPE_WINDOW,
-                                                                           "sync_status"));
-
-  g_assert_nonnull (cdm_sync_status_get_controller (status));
-  return status;
-}
-
-typedef struct {
-  CdmSyncStatus *status;
-  const char *label;
-} LabelWait;
-
-static gboolean
-label_is (gpointer data)
-{
-  LabelWait *wait = data;
-
-  return g_strcmp0 (cdm_sync_status_get_label (wait->status), wait->label) == 0;
+  return cdm_desk_test_get_sync_status (app);
 }
 
 static void
@@ -130,10 +103,7 @@ wait_for_label (CdmSyncStatus *status,
                 const char    *label,
                 double         seconds)
 {
-  LabelWait wait = { status, label };
-  g_autofree char *what = g_strdup_printf ("the sync status to say “%s”", label);
-
-  cdm_desk_test_wait_until (label_is, &wait, seconds, what);
+  cdm_desk_test_wait_for_sync_label (status, label, seconds);
 }
 
 static gboolean
