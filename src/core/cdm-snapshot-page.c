@@ -154,6 +154,65 @@ put_text (Reader     *r,
 }
 
 /* A string member, checked and trimmed in place; *out is NULL when empty. */
+/* The index of a member's name in a NULL-terminated list, or -1. */
+static int
+find_key (const char * const *keys,
+          const char         *name)
+{
+  for (int j = 0; keys[j] != NULL; j++)
+    if (g_str_equal (keys[j], name))
+      return j;
+  return -1;
+}
+
+static int
+find_person_key (const char *name)
+{
+  return find_key (_cdm_person_keys, name);
+}
+
+static int
+find_language (const char *name)
+{
+  return find_key (_cdm_i18n_languages, name);
+}
+
+static int
+find_profile_item (const char *name)
+{
+  for (guint j = 0; j < cdm_n_profile_fields; j++)
+    if (g_str_equal (cdm_profile_fields[j].name, name))
+      return (int) j;
+  return -1;
+}
+
+/* Where each member of the object at token @t is: @slots[i] gets the
+ * token of the value whose name @find maps to i (0 when absent).  A name
+ * it does not know refuses the record, as cdm_record_normalize() does. */
+static gboolean
+member_slots (Reader        *r,
+              guint          t,
+              int          (*find) (const char *name),
+              guint         *slots,
+              CdmUnknownIn   where,
+              const char    *field,
+              GError       **error)
+{
+  guint size = cdm_json_scan_token (&r->scan, t)->size;
+  guint m = t + 1;
+
+  for (guint k = 0; k < size; k++, m = cdm_json_scan_token (&r->scan, m + 1)->next)
+    {
+      const char *name = cdm_json_scan_text (&r->scan, cdm_json_scan_token (&r->scan, m));
+      int index = find (name);
+
+      if (index < 0)
+        return _cdm_rule_unknown_member (where, field, name, error);
+      slots[index] = m + 1;
+    }
+  return TRUE;
+}
+
 static gboolean
 read_string (Reader      *r,
              const char  *field,
@@ -301,23 +360,12 @@ read_array (Reader          *r,
           {
             CdmJsonToken *person = cdm_json_scan_token (&r->scan, item);
             guint values[4] = { 0 };
-            guint m = item + 1;
             char *texts[4] = { NULL };
 
             if (person->kind != CDM_JSON_OBJECT)
               return _cdm_rule_wrong_type (item_field, person->kind, CDM_EXPECT_OBJECT, error);
-            for (guint k = 0; k < person->size; k++, m = cdm_json_scan_token (&r->scan, m + 1)->next)
-              {
-                const char *name = cdm_json_scan_text (&r->scan, cdm_json_scan_token (&r->scan, m));
-                int key = -1;
-
-                for (int j = 0; _cdm_person_keys[j] != NULL; j++)
-                  if (g_str_equal (_cdm_person_keys[j], name))
-                    key = j;
-                if (key < 0)
-                  return _cdm_rule_unknown_member (CDM_UNKNOWN_IN_OBJECT, item_field, name, error);
-                values[key] = m + 1;
-              }
+            if (!member_slots (r, item, find_person_key, values, CDM_UNKNOWN_IN_OBJECT, item_field, error))
+              return FALSE;
             for (guint k = 0; k < 4; k++)
               {
                 char sub[160];
@@ -500,24 +548,13 @@ read_value (Reader          *r,
     case CDM_FIELD_I18N:
       {
         guint values[3] = { 0 };
-        guint m = t + 1;
         char *texts[3] = { NULL };
         gsize lens[3] = { 0 };
 
         if (token->kind != CDM_JSON_OBJECT)
           return _cdm_rule_wrong_type (field, token->kind, CDM_EXPECT_I18N, error);
-        for (guint k = 0; k < token->size; k++, m = cdm_json_scan_token (&r->scan, m + 1)->next)
-          {
-            const char *name = cdm_json_scan_text (&r->scan, cdm_json_scan_token (&r->scan, m));
-            int lang = -1;
-
-            for (int j = 0; _cdm_i18n_languages[j] != NULL; j++)
-              if (g_str_equal (_cdm_i18n_languages[j], name))
-                lang = j;
-            if (lang < 0)
-              return _cdm_rule_unknown_member (CDM_UNKNOWN_IN_I18N, field, name, error);
-            values[lang] = m + 1;
-          }
+        if (!member_slots (r, t, find_language, values, CDM_UNKNOWN_IN_I18N, field, error))
+          return FALSE;
         for (guint k = 0; k < 3; k++)
           {
             char sub[160];
@@ -539,23 +576,12 @@ read_value (Reader          *r,
     case CDM_FIELD_PROFILE:
       {
         guint values[16] = { 0 };
-        guint m = t + 1;
 
         g_assert (cdm_n_profile_fields <= G_N_ELEMENTS (values));
         if (token->kind != CDM_JSON_OBJECT)
           return _cdm_rule_wrong_type (field, token->kind, CDM_EXPECT_OBJECT, error);
-        for (guint k = 0; k < token->size; k++, m = cdm_json_scan_token (&r->scan, m + 1)->next)
-          {
-            const char *name = cdm_json_scan_text (&r->scan, cdm_json_scan_token (&r->scan, m));
-            int item = -1;
-
-            for (guint j = 0; j < cdm_n_profile_fields; j++)
-              if (g_str_equal (cdm_profile_fields[j].name, name))
-                item = j;
-            if (item < 0)
-              return _cdm_rule_unknown_member (CDM_UNKNOWN_IN_OBJECT, field, name, error);
-            values[item] = m + 1;
-          }
+        if (!member_slots (r, t, find_profile_item, values, CDM_UNKNOWN_IN_OBJECT, field, error))
+          return FALSE;
         for (guint k = 0; k < cdm_n_profile_fields; k++)
           {
             char sub[160];
